@@ -1,0 +1,160 @@
+//! Configuration: embedded documented defaults (`assets/default-config.toml`) plus the user's
+//! file, which holds only the keys it changes.
+
+use crate::error::{Error, Result};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// The embedded defaults, printed by `contrail config --defaults`.
+pub const DEFAULT_CONFIG: &str = include_str!("../assets/default-config.toml");
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Ladder {
+    pub regular_min_merged: u32,
+    pub regular_min_months: u32,
+}
+
+impl Default for Ladder {
+    fn default() -> Self {
+        Ladder {
+            regular_min_merged: 3,
+            regular_min_months: 2,
+        }
+    }
+}
+
+/// Everything analysis depends on. Recorded in the database at sync time (key `analysis`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Settings {
+    pub internal_domains: Vec<String>,
+    pub internal_orgs: Vec<String>,
+    pub bot_patterns: Vec<String>,
+    pub aliases: Vec<Vec<String>>,
+    pub inactive_days: u32,
+    pub slow_response_days: u32,
+    pub instant_merge_minutes: u32,
+    pub internal_hosts: Vec<String>,
+    pub offline_phrases: Vec<String>,
+    pub ladder: Ladder,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            internal_domains: Vec::new(),
+            internal_orgs: Vec::new(),
+            bot_patterns: Vec::new(),
+            aliases: Vec::new(),
+            inactive_days: 180,
+            slow_response_days: 14,
+            instant_merge_minutes: 10,
+            internal_hosts: Vec::new(),
+            offline_phrases: Vec::new(),
+            ladder: Ladder::default(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct TuiConfig {
+    pub theme: String,
+    /// action name → key (e.g. "quit" → "Q").
+    pub keys: BTreeMap<String, String>,
+}
+
+impl Default for TuiConfig {
+    fn default() -> Self {
+        TuiConfig {
+            theme: "default".into(),
+            keys: BTreeMap::new(),
+        }
+    }
+}
+
+/// The whole file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    #[serde(flatten)]
+    pub settings: Settings,
+    /// Path of the gitdm-style affiliations file ("" = none), relative to the config file.
+    pub affiliations_file: String,
+    pub tui: TuiConfig,
+}
+
+impl Config {
+    /// The platform's config file path (`~/.config/contrail/config.toml` on Linux).
+    pub fn default_path() -> Option<PathBuf> {
+        directories::ProjectDirs::from("dev", "contrail", "contrail")
+            .map(|d| d.config_dir().join("config.toml"))
+    }
+
+    /// Load `explicit` (must exist), else the default path if it exists, else the defaults.
+    /// Returns the config and the file it came from.
+    pub fn load(explicit: Option<&Path>) -> Result<(Config, Option<PathBuf>)> {
+        let path = match explicit {
+            Some(p) => Some(p.to_path_buf()),
+            None => Config::default_path().filter(|p| p.exists()),
+        };
+        let Some(path) = path else {
+            return Ok((Config::default(), None));
+        };
+        let text = std::fs::read_to_string(&path).map_err(|e| Error::Config {
+            path: path.clone(),
+            reason: e.to_string(),
+        })?;
+        let cfg = Config::parse(&text).map_err(|reason| Error::Config {
+            path: path.clone(),
+            reason,
+        })?;
+        Ok((cfg, Some(path)))
+    }
+
+    pub fn parse(text: &str) -> std::result::Result<Config, String> {
+        toml::from_str(text).map_err(|e| e.message().to_string())
+    }
+
+    /// The affiliations file path resolved against the config file's directory.
+    pub fn affiliations_path(&self, config_file: Option<&Path>) -> Option<PathBuf> {
+        if self.affiliations_file.is_empty() {
+            return None;
+        }
+        let p = PathBuf::from(&self.affiliations_file);
+        if p.is_absolute() {
+            return Some(p);
+        }
+        Some(match config_file.and_then(Path::parent) {
+            Some(dir) => dir.join(p),
+            None => p,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn embedded_defaults_parse_to_the_default_struct() {
+        assert_eq!(Config::parse(DEFAULT_CONFIG).unwrap(), Config::default());
+    }
+
+    #[test]
+    fn a_user_file_holds_only_what_it_changes() {
+        let c = Config::parse("inactive_days = 90\n[ladder]\nregular_min_merged = 5\n").unwrap();
+        assert_eq!(c.settings.inactive_days, 90);
+        assert_eq!(c.settings.ladder.regular_min_merged, 5);
+        assert_eq!(c.settings.ladder.regular_min_months, 2);
+        assert_eq!(c.settings.slow_response_days, 14);
+    }
+
+    #[test]
+    fn unknown_keys_are_rejected_with_their_name() {
+        let err = Config::parse("inactive_dayz = 3").unwrap_err();
+        assert!(err.contains("inactive_dayz"), "{err}");
+    }
+}

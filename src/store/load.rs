@@ -1,0 +1,270 @@
+//! Typed loads: the whole repository history as plain vectors for the pure analysis layer.
+
+use crate::domain::{
+    AffiliationFact, Commit, Event, EventKind, IdentityLink, Item, ItemKind, ItemState, Note,
+    PrVia, User, UserKind,
+};
+use crate::error::Result;
+use rusqlite::{Connection, OptionalExtension};
+use std::collections::BTreeMap;
+
+/// Everything the database holds about one repository, in memory.
+#[derive(Debug, Clone, Default)]
+pub struct Dataset {
+    /// OWNER/NAME when known.
+    pub repo: Option<String>,
+    /// Whether a git history was imported / a GitHub sync ran (unknown numbers are `null`).
+    pub has_git: bool,
+    pub has_github: bool,
+    /// Commits reachable from the default branch head, newest first (by `seq`).
+    pub commits: Vec<Commit>,
+    /// Issues and PRs by number order.
+    pub items: Vec<Item>,
+    /// PR number → commit shas the API lists for it.
+    pub item_commits: BTreeMap<u64, Vec<String>>,
+    /// All events, ordered by (at, id).
+    pub events: Vec<Event>,
+    pub users: Vec<User>,
+    /// (org, login) pairs of visible org members.
+    pub org_members: Vec<(String, String)>,
+    pub identity_links: Vec<IdentityLink>,
+    pub affiliations: Vec<AffiliationFact>,
+    /// Analysis settings recorded at sync time (key → TOML/JSON value).
+    pub settings: BTreeMap<String, String>,
+    pub notes: Vec<Note>,
+}
+
+fn list(s: String) -> Vec<String> {
+    serde_json::from_str(&s).unwrap_or_default()
+}
+
+pub fn load_dataset(conn: &Connection) -> Result<Dataset> {
+    let mut ds = Dataset {
+        repo: conn
+            .query_row("SELECT full_name FROM repository WHERE id = 1", [], |r| {
+                r.get::<_, Option<String>>(0)
+            })
+            .optional()?
+            .flatten(),
+        ..Dataset::default()
+    };
+
+    let mut trailers: BTreeMap<String, Vec<(String, String)>> = BTreeMap::new();
+    {
+        let mut st =
+            conn.prepare("SELECT sha, key, value FROM commit_trailers ORDER BY sha, pos")?;
+        let rows = st.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get(1)?, r.get(2)?)))?;
+        for row in rows {
+            let (sha, k, v) = row?;
+            trailers.entry(sha).or_default().push((k, v));
+        }
+    }
+    {
+        let mut st = conn.prepare(
+            "SELECT sha, seq, author_name, author_email, raw_author_email, author_time,
+                committer_name, committer_email, committer_time, subject, message, parent_count,
+                pr_number, pr_via, imported_pr, applied_by_other, markers
+             FROM commits ORDER BY seq",
+        )?;
+        let rows = st.query_map([], |r| {
+            Ok(Commit {
+                sha: r.get(0)?,
+                seq: r.get(1)?,
+                author_name: r.get(2)?,
+                author_email: r.get(3)?,
+                raw_author_email: r.get(4)?,
+                author_time: r.get(5)?,
+                committer_name: r.get(6)?,
+                committer_email: r.get(7)?,
+                committer_time: r.get(8)?,
+                subject: r.get(9)?,
+                message: r.get(10)?,
+                parent_count: r.get(11)?,
+                pr_number: r.get::<_, Option<i64>>(12)?.map(|n| n as u64),
+                pr_via: r
+                    .get::<_, Option<String>>(13)?
+                    .and_then(|s| PrVia::parse(&s)),
+                imported_pr: r.get::<_, Option<i64>>(14)?.map(|n| n as u64),
+                applied_by_other: r.get(15)?,
+                markers: list(r.get(16)?),
+                trailers: Vec::new(),
+            })
+        })?;
+        for row in rows {
+            let mut c = row?;
+            if let Some(t) = trailers.remove(&c.sha) {
+                c.trailers = t;
+            }
+            ds.commits.push(c);
+        }
+    }
+    {
+        let mut st = conn.prepare(
+            "SELECT number, kind, url, title, body, author, author_association, state, is_draft,
+                created_at, updated_at, closed_at, merged_at, merged_by, merge_commit_sha,
+                additions, deletions, changed_files, labels, head_repo_owner
+             FROM items ORDER BY number",
+        )?;
+        let rows = st.query_map([], |r| {
+            Ok(Item {
+                number: r.get::<_, i64>(0)? as u64,
+                kind: ItemKind::parse(&r.get::<_, String>(1)?).unwrap_or(ItemKind::Issue),
+                url: r.get(2)?,
+                title: r.get(3)?,
+                body: r.get(4)?,
+                author: r.get(5)?,
+                author_association: r.get(6)?,
+                state: ItemState::parse(&r.get::<_, String>(7)?).unwrap_or(ItemState::Open),
+                is_draft: r.get(8)?,
+                created_at: r.get(9)?,
+                updated_at: r.get(10)?,
+                closed_at: r.get(11)?,
+                merged_at: r.get(12)?,
+                merged_by: r.get(13)?,
+                merge_commit_sha: r.get(14)?,
+                additions: r.get(15)?,
+                deletions: r.get(16)?,
+                changed_files: r.get(17)?,
+                labels: list(r.get(18)?),
+                head_repo_owner: r.get(19)?,
+            })
+        })?;
+        for row in rows {
+            ds.items.push(row?);
+        }
+    }
+    {
+        let mut st = conn.prepare("SELECT number, sha FROM item_commits ORDER BY number, sha")?;
+        let rows = st.query_map([], |r| {
+            Ok((r.get::<_, i64>(0)? as u64, r.get::<_, String>(1)?))
+        })?;
+        for row in rows {
+            let (n, sha) = row?;
+            ds.item_commits.entry(n).or_default().push(sha);
+        }
+    }
+    {
+        let mut st = conn.prepare(
+            "SELECT id, kind, item, actor, at, association, state, body, target
+             FROM events ORDER BY at, id",
+        )?;
+        let rows = st.query_map([], |r| {
+            let kind: String = r.get(1)?;
+            Ok((
+                kind,
+                Event {
+                    id: r.get(0)?,
+                    kind: EventKind::Star,
+                    item: r.get::<_, Option<i64>>(2)?.map(|n| n as u64),
+                    actor: r.get(3)?,
+                    at: r.get(4)?,
+                    association: r.get(5)?,
+                    state: r.get(6)?,
+                    body: r.get(7)?,
+                    target: r.get(8)?,
+                },
+            ))
+        })?;
+        for row in rows {
+            let (kind, mut e) = row?;
+            // Unknown kinds (from a newer contrail) are skipped rather than misread.
+            if let Some(k) = EventKind::parse(&kind) {
+                e.kind = k;
+                ds.events.push(e);
+            }
+        }
+    }
+    {
+        let mut st = conn.prepare(
+            "SELECT login, kind, name, company, email, database_id FROM users ORDER BY login",
+        )?;
+        let rows = st.query_map([], |r| {
+            Ok(User {
+                login: r.get(0)?,
+                kind: UserKind::parse(&r.get::<_, String>(1)?).unwrap_or(UserKind::User),
+                name: r.get(2)?,
+                company: r.get(3)?,
+                email: r.get(4)?,
+                database_id: r.get(5)?,
+            })
+        })?;
+        for row in rows {
+            ds.users.push(row?);
+        }
+    }
+    {
+        let mut st = conn.prepare("SELECT org, login FROM org_members ORDER BY org, login")?;
+        let rows = st.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        for row in rows {
+            ds.org_members.push(row?);
+        }
+    }
+    {
+        let mut st =
+            conn.prepare("SELECT email, login, reason FROM identity_links ORDER BY email, login")?;
+        let rows = st.query_map([], |r| {
+            Ok(IdentityLink {
+                email: r.get(0)?,
+                login: r.get(1)?,
+                reason: r.get(2)?,
+            })
+        })?;
+        for row in rows {
+            ds.identity_links.push(row?);
+        }
+    }
+    {
+        let mut st = conn.prepare(
+            "SELECT identity, org, internal, from_ts, until_ts, source FROM affiliations
+             ORDER BY identity, from_ts",
+        )?;
+        let rows = st.query_map([], |r| {
+            Ok(AffiliationFact {
+                identity: r.get(0)?,
+                org: r.get(1)?,
+                internal: r.get(2)?,
+                from: r.get(3)?,
+                until: r.get(4)?,
+                source: r.get(5)?,
+            })
+        })?;
+        for row in rows {
+            ds.affiliations.push(row?);
+        }
+    }
+    {
+        let mut st = conn.prepare("SELECT key, value FROM settings")?;
+        let rows = st.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        for row in rows {
+            let (k, v) = row?;
+            ds.settings.insert(k, v);
+        }
+    }
+    {
+        let mut st =
+            conn.prepare("SELECT person, text, tags, updated_at FROM notes ORDER BY person")?;
+        let rows = st.query_map([], |r| {
+            Ok(Note {
+                person: r.get(0)?,
+                text: r.get(1)?,
+                tags: list(r.get(2)?),
+                updated_at: r.get(3)?,
+            })
+        })?;
+        for row in rows {
+            ds.notes.push(row?);
+        }
+    }
+    ds.has_git = !ds.commits.is_empty();
+    ds.has_github = !ds.items.is_empty()
+        || !ds.events.is_empty()
+        || conn
+            .query_row(
+                "SELECT 1 FROM sync_state WHERE key LIKE 'github.%' LIMIT 1",
+                [],
+                |_| Ok(()),
+            )
+            .optional()?
+            .is_some();
+    Ok(ds)
+}

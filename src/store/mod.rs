@@ -1,0 +1,228 @@
+//! The SQLite store: opening (pragmas, validation), migrations, batched upserts, typed loads.
+//!
+//! One database file per repository. Every write goes through [`Store::write`], one transaction
+//! per batch, with upserts keyed on natural ids so importing the same data twice changes nothing.
+
+mod load;
+mod migrations;
+mod write;
+
+pub use load::{Dataset, load_dataset};
+pub use migrations::MIGRATIONS;
+pub use write::*;
+
+use crate::error::{Error, Result};
+use rusqlite::{Connection, OpenFlags, OptionalExtension, TransactionBehavior};
+use std::path::{Path, PathBuf};
+
+/// `PRAGMA application_id` of contrail databases ("cntr").
+pub const APPLICATION_ID: i64 = 0x636e_7472;
+
+/// The schema version this build writes.
+pub fn schema_version() -> i64 {
+    MIGRATIONS.len() as i64
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// Create if missing, migrate, write.
+    ReadWrite,
+    /// Never modify the file (snapshots); fails if the file is missing.
+    ReadOnly,
+}
+
+pub struct Store {
+    conn: Connection,
+    path: PathBuf,
+    mode: Mode,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store")
+            .field("path", &self.path)
+            .field("mode", &self.mode)
+            .finish()
+    }
+}
+
+impl Store {
+    /// Open (or create) a database read-write and bring its schema up to date.
+    pub fn open(path: &Path) -> Result<Store> {
+        Store::open_mode(path, Mode::ReadWrite)
+    }
+
+    /// Open an existing database without ever writing to it.
+    pub fn open_read_only(path: &Path) -> Result<Store> {
+        Store::open_mode(path, Mode::ReadOnly)
+    }
+
+    /// An in-memory database with the current schema (tests, benchmarks).
+    pub fn open_in_memory() -> Result<Store> {
+        let conn = Connection::open_in_memory()?;
+        let mut store = Store {
+            conn,
+            path: PathBuf::from(":memory:"),
+            mode: Mode::ReadWrite,
+        };
+        store.migrate()?;
+        Ok(store)
+    }
+
+    pub fn open_mode(path: &Path, mode: Mode) -> Result<Store> {
+        let exists = path.exists();
+        if !exists && mode == Mode::ReadOnly {
+            return Err(Error::Io {
+                path: path.to_path_buf(),
+                reason: "no such file".into(),
+            });
+        }
+        if path.is_dir() {
+            return Err(Error::NotADatabase {
+                path: path.to_path_buf(),
+                reason: "it is a directory".into(),
+            });
+        }
+        if !exists && let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+            std::fs::create_dir_all(parent).map_err(|e| Error::Io {
+                path: parent.to_path_buf(),
+                reason: e.to_string(),
+            })?;
+        }
+        let flags = match mode {
+            Mode::ReadWrite if exists => OpenFlags::SQLITE_OPEN_READ_WRITE,
+            Mode::ReadWrite => OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE,
+            Mode::ReadOnly => OpenFlags::SQLITE_OPEN_READ_ONLY,
+        } | OpenFlags::SQLITE_OPEN_NO_MUTEX
+            | OpenFlags::SQLITE_OPEN_URI;
+        let conn = Connection::open_with_flags(path, flags).map_err(|e| Error::Io {
+            path: path.to_path_buf(),
+            reason: e.to_string(),
+        })?;
+        let not_db = |reason: String| Error::NotADatabase {
+            path: path.to_path_buf(),
+            reason,
+        };
+        // Validate before touching anything: a foreign or newer file must stay byte-identical.
+        let (app_id, version, tables) = (|| -> rusqlite::Result<(i64, i64, i64)> {
+            let app: i64 = conn.query_row("PRAGMA application_id", [], |r| r.get(0))?;
+            let ver: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+            let n: i64 = conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0))?;
+            Ok((app, ver, n))
+        })()
+        .map_err(|e| not_db(e.to_string()))?;
+        if app_id != APPLICATION_ID && (version != 0 || tables != 0) {
+            return Err(not_db("it belongs to another program".into()));
+        }
+        if version > schema_version() {
+            return Err(Error::NewerSchema {
+                path: path.to_path_buf(),
+                found: version,
+                known: schema_version(),
+            });
+        }
+        conn.busy_timeout(std::time::Duration::from_secs(5))?;
+        let mut store = Store {
+            conn,
+            path: path.to_path_buf(),
+            mode,
+        };
+        match mode {
+            Mode::ReadWrite => {
+                store
+                    .conn
+                    .pragma_update(None, "journal_mode", "WAL")
+                    .map_err(|e| not_db(e.to_string()))?;
+                store.conn.pragma_update(None, "synchronous", "NORMAL")?;
+                store.conn.pragma_update(None, "foreign_keys", "ON")?;
+                store.migrate()?;
+            }
+            Mode::ReadOnly => {
+                if version < schema_version() {
+                    return Err(not_db(format!(
+                        "schema version {version} is older than this build's {}; open a writable copy once to upgrade it",
+                        schema_version()
+                    )));
+                }
+                store.conn.pragma_update(None, "query_only", "ON")?;
+            }
+        }
+        Ok(store)
+    }
+
+    /// Apply missing migrations in one exclusive transaction.
+    fn migrate(&mut self) -> Result<()> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Exclusive)?;
+        let current: i64 = tx.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+        for (i, sql) in MIGRATIONS.iter().enumerate().skip(current.max(0) as usize) {
+            tx.execute_batch(sql)?;
+            tx.pragma_update(None, "user_version", (i + 1) as i64)?;
+        }
+        tx.pragma_update(None, "application_id", APPLICATION_ID)?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    pub fn mode(&self) -> Mode {
+        self.mode
+    }
+
+    /// Read access for queries.
+    pub fn conn(&self) -> &Connection {
+        &self.conn
+    }
+
+    /// Run `f` in one IMMEDIATE transaction: all of its writes land together or not at all.
+    pub fn write<T>(&mut self, f: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
+        if self.mode == Mode::ReadOnly {
+            return Err(Error::Usage(format!(
+                "{} is open read-only; copy it to write to it",
+                self.path.display()
+            )));
+        }
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let out = f(&tx)?;
+        tx.commit()?;
+        Ok(out)
+    }
+
+    /// Load everything analysis needs into memory.
+    pub fn dataset(&self) -> Result<Dataset> {
+        load_dataset(&self.conn)
+    }
+
+    /// A value from `sync_state`.
+    pub fn state(&self, key: &str) -> Result<Option<String>> {
+        Ok(self
+            .conn
+            .query_row("SELECT value FROM sync_state WHERE key = ?1", [key], |r| {
+                r.get(0)
+            })
+            .optional()?)
+    }
+}
+
+/// The default database file for a repository: `<data dir>/repos/<owner>__<name>.sqlite`
+/// (or `<dir name>.sqlite` for a local-only repository).
+pub fn default_db_path(repo_key: &str) -> Result<PathBuf> {
+    let dirs = directories::ProjectDirs::from("dev", "contrail", "contrail").ok_or_else(|| {
+        Error::Usage("cannot find a home directory for the database; pass --db FILE".into())
+    })?;
+    let safe: String = repo_key
+        .chars()
+        .map(|c| match c {
+            c if c.is_ascii_alphanumeric() || c == '-' || c == '.' || c == '_' => c.to_string(),
+            '/' => "__".to_string(),
+            _ => "_".to_string(),
+        })
+        .collect();
+    Ok(dirs.data_dir().join("repos").join(format!("{safe}.sqlite")))
+}
