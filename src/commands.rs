@@ -1,7 +1,9 @@
 //! The subcommands, headless: each resolves its database, does its job and returns.
 //! `main.rs` only parses arguments and prints errors.
 
-use crate::cli::{Cli, Command, ConfigArgs, Format, ReportArgs, SyncArgs};
+use crate::cli::{
+    Cli, Command, ConfigArgs, DiffArgs, DiffFormat, Format, ReportArgs, SnapshotCommand, SyncArgs,
+};
 use crate::config::{Config, Settings};
 use crate::error::{Error, Result};
 use crate::store::{self, Store};
@@ -13,6 +15,13 @@ pub fn run(cli: Cli) -> Result<()> {
         Some(Command::Sync(args)) => sync(cli.config.as_deref(), args),
         Some(Command::Report(args)) => report(cli.config.as_deref(), args),
         Some(Command::Config(args)) => config(cli.config.as_deref(), args),
+        Some(Command::Snapshot(SnapshotCommand::Export {
+            file,
+            repo,
+            db,
+            redact,
+        })) => snapshot_export(file, repo, db, redact),
+        Some(Command::Diff(args)) => diff(cli.config.as_deref(), args),
         Some(other) => Err(Error::Usage(format!(
             "`{}` is not available in this build yet",
             command_name(&other)
@@ -183,7 +192,56 @@ fn config(config_path: Option<&Path>, args: ConfigArgs) -> Result<()> {
     Ok(())
 }
 
-#[allow(dead_code)]
-fn _format_is_used(f: Format) -> Format {
-    f
+fn snapshot_export(
+    file: PathBuf,
+    repo: Option<String>,
+    db: Option<PathBuf>,
+    redact: bool,
+) -> Result<()> {
+    let src = resolve_db(db, repo.as_deref(), None)?;
+    if !src.exists() {
+        return Err(Error::NoDatabase(
+            repo.unwrap_or_else(|| src.display().to_string()),
+        ));
+    }
+    let stats = crate::snapshot::export(&src, &file, redact)?;
+    eprintln!(
+        "wrote {} ({} KiB{}); open it anywhere with `contrail open {}`",
+        stats.path.display(),
+        stats.bytes / 1024,
+        if stats.redacted { ", redacted" } else { "" },
+        stats.path.display()
+    );
+    Ok(())
+}
+
+/// Analyse the database at `path` (read-only) with its own recorded settings.
+pub fn analyze_file(config_path: Option<&Path>, path: &Path) -> Result<crate::report::Report> {
+    let store = open_existing(path, &path.display().to_string())?;
+    let ds = store.dataset()?;
+    let settings = effective_settings(config_path, &ds)?;
+    Ok(crate::analysis::analyze(&ds, &settings, None))
+}
+
+fn diff(config_path: Option<&Path>, args: DiffArgs) -> Result<()> {
+    let old = analyze_file(config_path, &args.old)?;
+    let new = analyze_file(config_path, &args.new)?;
+    let d = crate::diff::diff(&old, &new);
+    match args.format {
+        DiffFormat::Text => print!("{}", crate::diff::render_text(&d)),
+        DiffFormat::Json => println!(
+            "{}",
+            serde_json::to_string_pretty(&d).map_err(|e| Error::Usage(e.to_string()))?
+        ),
+    }
+    Ok(())
+}
+
+/// The report format's name, for messages.
+pub fn format_name(f: Format) -> &'static str {
+    match f {
+        Format::Json => "json",
+        Format::Csv => "csv",
+        Format::Markdown => "markdown",
+    }
 }
