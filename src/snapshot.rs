@@ -133,7 +133,7 @@ fn redact_db(conn: &Connection) -> Result<()> {
         ("commits", "sha", "raw_author_email"),
         ("commits", "sha", "committer_email"),
     ] {
-        rewrite_column(conn, table, key, col, |v| pseudonymize_email(v))?;
+        rewrite_column(conn, table, key, col, pseudonymize_email)?;
     }
     let trailers: Vec<(String, i64, String)> = conn
         .prepare("SELECT sha, pos, value FROM commit_trailers")?
