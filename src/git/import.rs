@@ -12,11 +12,12 @@
 
 use super::branches::{self, Graph, OUTSIDE};
 use super::markers::{self, PrivateHosts};
+use super::walk::{self, History};
 use super::{ImportStats, message, refs};
 use crate::domain::{Commit, PrVia};
 use crate::error::{Error, Result};
 use crate::store::{self, Store};
-use git2::{Mailmap, Oid, Repository, Sort};
+use git2::{Mailmap, Oid, Repository};
 use rusqlite::{OptionalExtension, params};
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
@@ -40,8 +41,12 @@ pub struct ImportOptions {
     pub batch_size: usize,
 }
 
-/// Commits per message from the reader thread to the writer.
-const CHUNK: usize = 1_000;
+/// Capacity reserved up front for a transaction's commits in a full import.
+const PENDING_RESERVE: usize = 65_536;
+
+/// Commits per message from the reader thread to the writer (small enough that freeing a
+/// message's buffer does not trigger glibc's heap consolidation).
+const CHUNK: usize = 128;
 
 impl Default for ImportOptions {
     fn default() -> Self {
@@ -99,7 +104,8 @@ pub fn run(store: &mut Store, path: &Path, opts: &ImportOptions) -> Result<Impor
     let started = std::time::Instant::now();
     let mut seq_base = 0;
     if let Plan::Incremental { old } = plan {
-        let new: Vec<Oid> = walk(&repo, head, Some(old))?.collect::<std::result::Result<_, _>>()?;
+        let new: Vec<Oid> =
+            walk::revwalk(&repo, head, Some(old))?.collect::<std::result::Result<_, _>>()?;
         if old_head_on_first_parent_chain(&repo, head, old, &new)? {
             let min = match store.state(STATE_SEQ_MIN)? {
                 Some(s) => s.parse::<i64>().unwrap_or(0),
@@ -132,8 +138,20 @@ pub fn run(store: &mut Store, path: &Path, opts: &ImportOptions) -> Result<Impor
         .conn()
         .pragma_update(None, "cache_size", IMPORT_CACHE_KIB)?;
     let replace_all = matches!(plan, Plan::Full { .. });
+    // A full import empties the table first and inserts each trailer right after its commit,
+    // in the same transaction, so the per-row foreign-key lookups cannot fail: skip them.
+    // (The pragma only takes effect outside a transaction; it is restored below.)
+    let foreign_keys: bool = store
+        .conn()
+        .query_row("PRAGMA foreign_keys", [], |r| r.get(0))?;
+    if replace_all {
+        store.conn().pragma_update(None, "foreign_keys", false)?;
+    }
     let walked = produce_and_write(store, path, head, hide, seq_base, replace_all, opts);
     store.conn().pragma_update(None, "cache_size", cache)?;
+    store
+        .conn()
+        .pragma_update(None, "foreign_keys", foreign_keys)?;
     let walked = walked?;
     let oids = &walked.oids;
     tracing::debug!(commits = oids.len(), elapsed = ?started.elapsed(), "git: commits read and written");
@@ -222,17 +240,6 @@ fn stored_shas(store: &Store) -> Result<HashSet<String>> {
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
-/// The commits to import, newest first by commit date (HEAD first), as `git log` orders them.
-fn walk(repo: &Repository, head: Oid, hide: Option<Oid>) -> Result<git2::Revwalk<'_>> {
-    let mut walk = repo.revwalk()?;
-    walk.set_sorting(Sort::TIME)?;
-    walk.push(head)?;
-    if let Some(old) = hide {
-        walk.hide(old)?;
-    }
-    Ok(walk)
-}
-
 /// Whether following first parents from `head` through the new commits reaches `old`.
 fn old_head_on_first_parent_chain(
     repo: &Repository,
@@ -266,9 +273,7 @@ struct Walked {
     labelled: Vec<bool>,
 }
 
-fn join(
-    handle: Option<std::thread::ScopedJoinHandle<'_, Result<Walked>>>,
-) -> Result<Walked> {
+fn join(handle: Option<std::thread::ScopedJoinHandle<'_, Result<Walked>>>) -> Result<Walked> {
     handle
         .ok_or_else(|| Error::Git("the commit reader thread was already joined".into()))?
         .join()
@@ -304,6 +309,7 @@ fn produce_and_write(
         while more && written.is_ok() {
             let mut pending: Vec<Commit> = Vec::new();
             if replace_all {
+                pending.reserve(batch_size.min(PENDING_RESERVE));
                 while pending.len() < batch_size {
                     match rx.recv() {
                         Ok(c) => pending.extend(c),
@@ -320,7 +326,7 @@ fn produce_and_write(
                     label_merged_branches(&mut pending, &mut w, seq_base);
                     walked = Some(w);
                 }
-                pending.sort_unstable_by(|a, b| a.sha.cmp(&b.sha));
+                pending = sorted_by_sha(pending);
             }
             let t = std::time::Instant::now();
             written = store.write(|c| {
@@ -328,7 +334,7 @@ fn produce_and_write(
                     c.execute_batch("DELETE FROM commit_trailers; DELETE FROM commits;")?;
                 }
                 if replace_all {
-                    return store::upsert_commits(c, &pending);
+                    return store::insert_new_commits(c, &pending);
                 }
                 // Incremental: stream chunks straight in (a resumed run may meet its own rows).
                 let mut in_tx = 0;
@@ -354,6 +360,17 @@ fn produce_and_write(
         written?;
         Ok(walked)
     })
+}
+
+/// `commits` in sha order, moving each commit once (sorting the structs in place would move
+/// them log n times).
+fn sorted_by_sha(mut commits: Vec<Commit>) -> Vec<Commit> {
+    let mut order: Vec<u32> = (0..commits.len() as u32).collect();
+    order.sort_unstable_by(|&a, &b| commits[a as usize].sha.cmp(&commits[b as usize].sha));
+    order
+        .into_iter()
+        .map(|i| std::mem::take(&mut commits[i as usize]))
+        .collect()
 }
 
 /// Give the commits of `batch` that name no PR themselves their merged-branch PR.
@@ -389,10 +406,15 @@ fn produce(
     let mut batch = Vec::with_capacity(chunk);
     let started = std::time::Instant::now();
     let mut waiting = std::time::Duration::ZERO;
-    for (i, oid) in walk(&repo, head, hide)?.enumerate() {
-        let oid = oid?;
-        let commit = repo.find_commit(oid)?;
-        let c = to_commit(&commit, &mut idents, seq_base + i as i64, &opts.private_hosts)?;
+    for (i, commit) in History::new(&repo, head, hide)?.enumerate() {
+        let commit = commit?;
+        let oid = commit.id();
+        let c = to_commit(
+            &commit,
+            &mut idents,
+            seq_base + i as i64,
+            &opts.private_hosts,
+        )?;
         merge_pr.push(if c.is_merge() {
             refs::merge_pr(&c.subject)
         } else {
