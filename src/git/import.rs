@@ -144,14 +144,36 @@ pub fn run(store: &mut Store, path: &Path, opts: &ImportOptions) -> Result<Impor
     let foreign_keys: bool = store
         .conn()
         .query_row("PRAGMA foreign_keys", [], |r| r.get(0))?;
-    if replace_all {
+    // In WAL mode every page is written twice: into the WAL, then into the database at the
+    // checkpoint. A rollback journal writes each new page once (pages beyond the original end
+    // of the file need no journal), which is what a full import mostly creates. Both modes
+    // are crash-safe; `Store::open` sets WAL again in any case. Switching fails harmlessly
+    // while another connection has the database open: then WAL stays.
+    let journal: Option<String> = if replace_all {
         store.conn().pragma_update(None, "foreign_keys", false)?;
-    }
+        let before: String = store
+            .conn()
+            .query_row("PRAGMA journal_mode", [], |r| r.get(0))?;
+        store
+            .conn()
+            .query_row("PRAGMA journal_mode = DELETE", [], |r| r.get::<_, String>(0))
+            .ok()
+            .map(|_| before)
+    } else {
+        None
+    };
     let walked = produce_and_write(store, path, head, hide, seq_base, replace_all, opts);
     store.conn().pragma_update(None, "cache_size", cache)?;
     store
         .conn()
         .pragma_update(None, "foreign_keys", foreign_keys)?;
+    if let Some(mode) = journal {
+        store
+            .conn()
+            .query_row(&format!("PRAGMA journal_mode = {mode}"), [], |r| {
+                r.get::<_, String>(0)
+            })?;
+    }
     let walked = walked?;
     let oids = &walked.oids;
     tracing::debug!(commits = oids.len(), elapsed = ?started.elapsed(), "git: commits read and written");
