@@ -156,7 +156,9 @@ pub fn run(store: &mut Store, path: &Path, opts: &ImportOptions) -> Result<Impor
             .query_row("PRAGMA journal_mode", [], |r| r.get(0))?;
         store
             .conn()
-            .query_row("PRAGMA journal_mode = DELETE", [], |r| r.get::<_, String>(0))
+            .query_row("PRAGMA journal_mode = DELETE", [], |r| {
+                r.get::<_, String>(0)
+            })
             .ok()
             .map(|_| before)
     } else {
