@@ -287,8 +287,8 @@ fn old_head_on_first_parent_chain(
     }
 }
 
-/// What the reader thread saw, by walk index: the commits, whether a commit's own message
-/// named a PR, and the PR whose merge brought it in through a side parent.
+/// What the import saw, by walk index: the commits, whether a commit's own message named a
+/// PR, and the PR whose merge brought it in through a side parent.
 struct Walked {
     oids: Vec<Oid>,
     own_pr: Vec<bool>,
@@ -297,20 +297,52 @@ struct Walked {
     labelled: Vec<bool>,
 }
 
-fn join(handle: Option<std::thread::ScopedJoinHandle<'_, Result<Walked>>>) -> Result<Walked> {
+/// A commit's fields as read by the walker thread, before parsing.
+struct RawCommit {
+    oid: Oid,
+    author: RawSig,
+    committer: RawSig,
+    message: Vec<u8>,
+    parent_count: u32,
+}
+
+struct RawSig {
+    name: Vec<u8>,
+    email: Vec<u8>,
+    time: i64,
+}
+
+impl RawSig {
+    fn of(sig: &git2::Signature<'_>) -> RawSig {
+        RawSig {
+            name: sig.name_bytes().to_vec(),
+            email: sig.email_bytes().to_vec(),
+            time: sig.when().seconds(),
+        }
+    }
+}
+
+/// The walker's result: the walked commits and their parents as walk indices.
+struct Skeleton {
+    oids: Vec<Oid>,
+    parents: Vec<u32>,
+    start: Vec<u32>,
+}
+
+fn join(handle: Option<std::thread::ScopedJoinHandle<'_, Result<Skeleton>>>) -> Result<Skeleton> {
     handle
         .ok_or_else(|| Error::Git("the commit reader thread was already joined".into()))?
         .join()
         .map_err(|_| Error::Git("the commit reader thread panicked".into()))?
 }
 
-/// Walk and parse on a helper thread while this thread writes what it sends, one transaction
-/// per `batch_size` commits.
+/// Walk the history on a helper thread (reading commit objects is the slow part of git) while
+/// this thread parses what it sends and writes it, one transaction per `batch_size` commits.
 ///
-/// `replace_all` (a full import): the first transaction deletes every stored commit (their
-/// trailers cascade), so rows no longer reachable disappear, and each transaction's commits are
-/// inserted in sha order. Keys in order turn SQLite's random B-tree inserts into appends, which
-/// is several times faster; it costs holding one batch in memory.
+/// `replace_all` (a full import): the first transaction deletes every stored commit and its
+/// trailers, so rows no longer reachable disappear, and each transaction's commits are inserted
+/// in sha order. Keys in order turn SQLite's random B-tree inserts into appends, which is much
+/// cheaper; it costs holding one batch in memory.
 fn produce_and_write(
     store: &mut Store,
     path: &Path,
@@ -320,13 +352,23 @@ fn produce_and_write(
     replace_all: bool,
     opts: &ImportOptions,
 ) -> Result<Walked> {
-    let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<Commit>>(4);
+    let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<RawCommit>>(8);
     let batch_size = opts.batch_size.max(1);
     let chunk = CHUNK.min(batch_size);
+    let repo = open_repo(path)?;
+    let mut parser = Parser {
+        // A missing or unreadable .mailmap means no mapping, not a failed import.
+        idents: Idents::new(repo.mailmap().or_else(|_| Mailmap::new())?),
+        private: &opts.private_hosts,
+        seq_base,
+        own_pr: Vec::new(),
+        merge_pr: Vec::new(),
+    };
     std::thread::scope(|s| {
-        let mut producer =
-            Some(s.spawn(move || produce(path, head, hide, seq_base, chunk, opts, tx)));
-        let mut walked: Option<Walked> = None;
+        let mut walker = Some(s.spawn(move || walk_raw(path, head, hide, chunk, tx)));
+        let mut skeleton: Option<Skeleton> = None;
+        let mut labelled: Vec<bool> = Vec::new();
+        let mut owners: Vec<Option<u64>> = Vec::new();
         let mut written: Result<()> = Ok(());
         let mut writing = std::time::Duration::ZERO;
         let (mut more, mut cleared) = (true, !replace_all);
@@ -336,7 +378,7 @@ fn produce_and_write(
                 pending.reserve(batch_size.min(PENDING_RESERVE));
                 while pending.len() < batch_size {
                     match rx.recv() {
-                        Ok(c) => pending.extend(c),
+                        Ok(raws) => pending.extend(raws.into_iter().map(|r| parser.parse(r))),
                         Err(_) => {
                             more = false;
                             break;
@@ -346,9 +388,10 @@ fn produce_and_write(
                 if !more {
                     // The walk is over, so merged-branch attribution is known: write the last
                     // batch with it rather than updating those rows afterwards.
-                    let mut w = join(producer.take())?;
-                    label_merged_branches(&mut pending, &mut w, seq_base);
-                    walked = Some(w);
+                    let sk = join(walker.take())?;
+                    owners = merged_branch_owners(&sk, &parser.merge_pr);
+                    labelled = label_merged_branches(&mut pending, &owners, seq_base);
+                    skeleton = Some(sk);
                 }
                 pending = sorted_by_sha(pending);
             }
@@ -363,12 +406,13 @@ fn produce_and_write(
                 // Incremental: stream chunks straight in (a resumed run may meet its own rows).
                 let mut in_tx = 0;
                 while in_tx < batch_size {
-                    let Ok(chunk) = rx.recv() else {
+                    let Ok(raws) = rx.recv() else {
                         more = false;
                         break;
                     };
+                    in_tx += raws.len();
+                    let chunk: Vec<Commit> = raws.into_iter().map(|r| parser.parse(r)).collect();
                     store::upsert_commits(c, &chunk)?;
-                    in_tx += chunk.len();
                 }
                 Ok(())
             });
@@ -376,14 +420,62 @@ fn produce_and_write(
             writing += t.elapsed();
         }
         tracing::debug!(?writing, "git: time spent writing");
-        drop(rx); // stops the producer at its next send if writing failed
-        let walked = match walked {
-            Some(w) => w,
-            None => join(producer.take())?,
+        drop(rx); // stops the walker at its next send if writing failed
+        let skeleton = match skeleton {
+            Some(sk) => sk,
+            None => join(walker.take())?,
         };
         written?;
-        Ok(walked)
+        if owners.len() != skeleton.oids.len() {
+            owners = merged_branch_owners(&skeleton, &parser.merge_pr);
+        }
+        labelled.resize(skeleton.oids.len(), false);
+        Ok(Walked {
+            oids: skeleton.oids,
+            own_pr: parser.own_pr,
+            owners,
+            labelled,
+        })
     })
+}
+
+/// Turns raw commits into rows, in walk order, remembering what merged-branch attribution needs.
+struct Parser<'a> {
+    idents: Idents,
+    private: &'a PrivateHosts,
+    seq_base: i64,
+    /// By walk index: the commit's own message names a PR.
+    own_pr: Vec<bool>,
+    /// By walk index: `Merge pull request #N` merges.
+    merge_pr: Vec<Option<u64>>,
+}
+
+impl Parser<'_> {
+    fn parse(&mut self, raw: RawCommit) -> Commit {
+        let seq = self.seq_base + self.own_pr.len() as i64;
+        let c = to_commit(raw, &mut self.idents, seq, self.private);
+        self.merge_pr.push(if c.is_merge() {
+            refs::merge_pr(&c.subject)
+        } else {
+            None
+        });
+        self.own_pr.push(c.pr_number.is_some());
+        c
+    }
+}
+
+/// The merged-branch PR of every walked commit (see [`branches`]).
+fn merged_branch_owners(sk: &Skeleton, merge_pr: &[Option<u64>]) -> Vec<Option<u64>> {
+    if sk.oids.is_empty() || merge_pr.len() != sk.oids.len() {
+        return vec![None; sk.oids.len()];
+    }
+    let graph = Graph {
+        parents: sk.parents.clone(),
+        start: sk.start.clone(),
+        merge_pr: merge_pr.to_vec(),
+    };
+    // The walk starts at HEAD, so HEAD is index 0.
+    branches::merged_branch_prs(&graph, 0)
 }
 
 /// `commits` in sha order, moving each commit once (sorting the structs in place would move
@@ -397,58 +489,56 @@ fn sorted_by_sha(mut commits: Vec<Commit>) -> Vec<Commit> {
         .collect()
 }
 
-/// Give the commits of `batch` that name no PR themselves their merged-branch PR.
-fn label_merged_branches(batch: &mut [Commit], w: &mut Walked, seq_base: i64) {
+/// Give the commits of `batch` that name no PR themselves their merged-branch PR; returns, by
+/// walk index, which rows now carry it.
+fn label_merged_branches(batch: &mut [Commit], owners: &[Option<u64>], seq_base: i64) -> Vec<bool> {
+    let mut labelled = vec![false; owners.len()];
     for c in batch {
         let i = (c.seq - seq_base) as usize;
-        if let Some(n) = w.owners.get(i).copied().flatten()
+        if let Some(n) = owners.get(i).copied().flatten()
             && c.pr_number.is_none()
         {
             c.pr_number = Some(n);
             c.pr_via = Some(PrVia::MergedBranch);
-            w.labelled[i] = true;
+            labelled[i] = true;
         }
     }
+    labelled
 }
 
-fn produce(
+/// The walker thread: read each commit once, send its raw fields in chunks, and return the
+/// parent graph.
+fn walk_raw(
     path: &Path,
     head: Oid,
     hide: Option<Oid>,
-    seq_base: i64,
     chunk: usize,
-    opts: &ImportOptions,
-    tx: std::sync::mpsc::SyncSender<Vec<Commit>>,
-) -> Result<Walked> {
+    tx: std::sync::mpsc::SyncSender<Vec<RawCommit>>,
+) -> Result<Skeleton> {
     let repo = open_repo(path)?;
-    // A missing or unreadable .mailmap means no mapping, not a failed import.
-    let mut idents = Idents::new(repo.mailmap().or_else(|_| Mailmap::new())?);
     let mut oids = Vec::new();
     // Parents as oids, flattened; turned into indices once every commit has one.
-    let (mut parent_oids, mut parent_end, mut merge_pr) = (Vec::new(), Vec::new(), Vec::new());
-    let mut own_pr = Vec::new();
+    let (mut parent_oids, mut parent_end) = (Vec::new(), Vec::new());
     let mut batch = Vec::with_capacity(chunk);
     let started = std::time::Instant::now();
     let mut waiting = std::time::Duration::ZERO;
-    for (i, commit) in History::new(&repo, head, hide)?.enumerate() {
+    for commit in History::new(&repo, head, hide)? {
         let commit = commit?;
-        let oid = commit.id();
-        let c = to_commit(
-            &commit,
-            &mut idents,
-            seq_base + i as i64,
-            &opts.private_hosts,
-        )?;
-        merge_pr.push(if c.is_merge() {
-            refs::merge_pr(&c.subject)
-        } else {
-            None
+        let raw = commit.message_raw_bytes();
+        let end = raw
+            .iter()
+            .rposition(|b| !b.is_ascii_whitespace())
+            .map_or(0, |i| i + 1);
+        batch.push(RawCommit {
+            oid: commit.id(),
+            author: RawSig::of(&commit.author()),
+            committer: RawSig::of(&commit.committer()),
+            message: raw[..end].to_vec(),
+            parent_count: commit.parent_count() as u32,
         });
         parent_oids.extend(commit.parent_ids());
         parent_end.push(parent_oids.len());
-        own_pr.push(c.pr_number.is_some());
-        oids.push(oid);
-        batch.push(c);
+        oids.push(commit.id());
         if batch.len() >= chunk {
             let full = std::mem::replace(&mut batch, Vec::with_capacity(chunk));
             let t = std::time::Instant::now();
@@ -463,40 +553,30 @@ fn produce(
         let _ = tx.send(batch);
     }
     drop(tx);
-    tracing::debug!(elapsed = ?started.elapsed(), ?waiting, "git: reader finished");
+    tracing::debug!(elapsed = ?started.elapsed(), ?waiting, "git: walker finished");
 
     let index: HashMap<Oid, u32> = oids
         .iter()
         .enumerate()
         .map(|(i, o)| (*o, i as u32))
         .collect();
-    let mut graph = Graph::new();
-    let mut from = 0;
-    for (end, pr) in parent_end.into_iter().zip(merge_pr) {
-        graph.push(
-            parent_oids[from..end]
-                .iter()
-                .map(|p| index.get(p).copied().unwrap_or(OUTSIDE)),
-            pr,
-        );
-        from = end;
-    }
-    // The walk starts at HEAD, so HEAD is index 0.
-    let owners = if oids.is_empty() {
-        Vec::new()
-    } else {
-        branches::merged_branch_prs(&graph, 0)
-    };
-    Ok(Walked {
-        labelled: vec![false; oids.len()],
+    let parents = parent_oids
+        .iter()
+        .map(|p| index.get(p).copied().unwrap_or(OUTSIDE))
+        .collect();
+    let mut start = Vec::with_capacity(parent_end.len() + 1);
+    start.push(0);
+    start.extend(parent_end.into_iter().map(|e| e as u32));
+    Ok(Skeleton {
         oids,
-        own_pr,
-        owners,
+        parents,
+        start,
     })
 }
 
-fn lossy(b: &[u8]) -> String {
-    String::from_utf8_lossy(b).into_owned()
+/// Bytes as text; invalid UTF-8 (legacy encodings) is replaced, never rejected.
+fn text(b: Vec<u8>) -> String {
+    String::from_utf8(b).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
 }
 
 /// `.mailmap` resolution, memoised: a history has far fewer identities than commits, and
@@ -518,65 +598,64 @@ impl Idents {
     }
 
     /// The mailmapped (name, email) of `sig`.
-    fn resolve(&mut self, sig: &git2::Signature<'_>) -> Result<(String, String)> {
+    fn resolve(&mut self, sig: &RawSig) -> (String, String) {
         self.key.clear();
-        self.key.extend_from_slice(sig.name_bytes());
+        self.key.extend_from_slice(&sig.name);
         self.key.push(0);
-        self.key.extend_from_slice(sig.email_bytes());
+        self.key.extend_from_slice(&sig.email);
         if let Some(hit) = self.cache.get(self.key.as_slice()) {
-            return Ok(hit.clone());
+            return hit.clone();
         }
-        let mapped = self.mailmap.resolve_signature(sig)?;
-        let v = (lossy(mapped.name_bytes()), lossy(mapped.email_bytes()));
-        self.cache.insert(self.key.clone(), v.clone());
-        Ok(v)
+        let name = String::from_utf8_lossy(&sig.name).into_owned();
+        let email = String::from_utf8_lossy(&sig.email).into_owned();
+        // libgit2 refuses some odd identities (e.g. angle brackets in a name): keep them as written.
+        let mapped = git2::Signature::new(&name, &email, &git2::Time::new(sig.time, 0))
+            .and_then(|s| self.mailmap.resolve_signature(&s))
+            .map(|m| {
+                (
+                    String::from_utf8_lossy(m.name_bytes()).into_owned(),
+                    String::from_utf8_lossy(m.email_bytes()).into_owned(),
+                )
+            })
+            .unwrap_or((name, email));
+        self.cache.insert(self.key.clone(), mapped.clone());
+        mapped
     }
 }
 
-/// One libgit2 commit → the stored [`Commit`] (merged-branch attribution comes later).
-pub(super) fn to_commit(
-    commit: &git2::Commit<'_>,
-    idents: &mut Idents,
-    seq: i64,
-    private: &PrivateHosts,
-) -> Result<Commit> {
-    let raw_author = commit.author();
-    let (author_name, author_email) = idents.resolve(&raw_author)?;
-    let raw_committer = commit.committer();
-    let (committer_name, committer_email) = idents.resolve(&raw_committer)?;
-    let raw_message = commit.message_raw_bytes();
-    let end = raw_message
-        .iter()
-        .rposition(|b| !b.is_ascii_whitespace())
-        .map_or(0, |i| i + 1);
-    let message = lossy(&raw_message[..end]);
+/// One commit's raw fields → the stored [`Commit`] (merged-branch attribution comes later).
+fn to_commit(raw: RawCommit, idents: &mut Idents, seq: i64, private: &PrivateHosts) -> Commit {
+    let (author_name, author_email) = idents.resolve(&raw.author);
+    let (committer_name, committer_email) = idents.resolve(&raw.committer);
+    let message = text(raw.message);
     let subject = message::subject(&message);
     let trailers = message::trailers(&message);
-    let parent_count = commit.parent_count() as u32;
+    let parent_count = raw.parent_count;
     let (pr_number, pr_via) = match refs::own_pr(&subject, &trailers, parent_count > 1) {
         Some((n, via)) => (Some(n), Some(via)),
         None => (None, None),
     };
-    let raw_committer_email = String::from_utf8_lossy(raw_committer.email_bytes());
+    let raw_committer_name = String::from_utf8_lossy(&raw.committer.name);
+    let raw_committer_email = String::from_utf8_lossy(&raw.committer.email);
     let applied_by_other = !committer_email.eq_ignore_ascii_case(&author_email)
         && !raw_committer_email.eq_ignore_ascii_case("noreply@github.com");
     let markers = markers::markers(
         &trailers,
         &message,
-        &String::from_utf8_lossy(raw_committer.name_bytes()),
+        &raw_committer_name,
         &raw_committer_email,
         private,
     );
-    Ok(Commit {
-        sha: commit.id().to_string(),
+    Commit {
+        sha: raw.oid.to_string(),
         seq,
         author_name,
         author_email,
-        raw_author_email: lossy(raw_author.email_bytes()),
-        author_time: raw_author.when().seconds(),
+        raw_author_email: text(raw.author.email),
+        author_time: raw.author.time,
         committer_name,
         committer_email,
-        committer_time: raw_committer.when().seconds(),
+        committer_time: raw.committer.time,
         imported_pr: refs::imported_pr(&subject, &message),
         subject,
         message,
@@ -586,5 +665,5 @@ pub(super) fn to_commit(
         applied_by_other,
         markers,
         trailers,
-    })
+    }
 }
