@@ -692,6 +692,43 @@ fn an_import_killed_before_its_watermark_is_redone_without_duplicates() {
 }
 
 #[test]
+fn a_full_import_that_fails_midway_leaves_no_watermark_and_the_next_run_repairs_it() {
+    let r = Repo::new();
+    for i in 0..3 {
+        r.commit(&format!("C{i}"));
+    }
+    let mut store = Store::open_in_memory().unwrap();
+    git::import(&mut store, &r.path).unwrap();
+    // Force push: the next import is a full one, written two commits per transaction.
+    r.git(&["reset", "-q", "--hard", "HEAD~1"]);
+    for i in 3..8 {
+        r.commit(&format!("C{i}"));
+    }
+    let opts = git::ImportOptions {
+        batch_size: 2,
+        ..Default::default()
+    };
+    // Make a later transaction fail, as a kill would stop it.
+    store
+        .conn()
+        .execute_batch(
+            "CREATE TEMP TRIGGER fail BEFORE INSERT ON commits WHEN NEW.subject = 'C3'
+             BEGIN SELECT RAISE(ABORT, 'simulated crash'); END;",
+        )
+        .unwrap();
+    assert!(git::import_with(&mut store, &r.path, &opts).is_err());
+    assert_eq!(
+        store.state(git::STATE_HEAD).unwrap(),
+        None,
+        "a stale watermark would make the next run skip the deleted rows"
+    );
+    store.conn().execute_batch("DROP TRIGGER fail").unwrap();
+    git::import_with(&mut store, &r.path, &opts).unwrap();
+    assert_eq!(shas(&store), r.rev_list(&[]));
+    assert_eq!(store.state(git::STATE_HEAD).unwrap(), Some(r.head()));
+}
+
+#[test]
 fn small_batches_give_the_same_result() {
     let r = Repo::new();
     for i in 0..7 {

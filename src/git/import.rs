@@ -1,14 +1,18 @@
 //! The import itself: walk HEAD's history with libgit2, turn each commit into a
 //! [`Commit`], and write batches to the store.
 //!
-//! Incremental: the imported head is the watermark (`sync_state` `git.head`, written last in
-//! the final transaction). The next run walks only commits not reachable from it. When the old
-//! head is no longer an ancestor of HEAD (force push) the whole history is re-imported and rows
-//! no longer reachable are deleted. A killed import leaves the old watermark, so the next run
-//! redoes the unfinished part; upserts make that harmless.
+//! Incremental: the imported head is the watermark (`sync_state` `git.head`, written last, in
+//! the final transaction). The next run walks only commits the old head does not reach and
+//! upserts them. When the old head is no longer an ancestor of HEAD (force push), or is reached
+//! only through a side parent (merged-branch attribution of old commits may change), the run is
+//! a full import instead: its first transaction empties the commit tables and clears the
+//! watermark, and the whole history is written again. A killed import therefore leaves either
+//! the old watermark with its rows intact plus some new rows (redone by upsert next time), or
+//! no watermark (the next run is a full import).
 //!
-//! Speed: one thread reads and parses commits while the caller's thread inserts the previous
-//! batch. Only commit objects are read: never blobs, never trees.
+//! Speed: a helper thread walks and reads the commit objects (never blobs, never trees) while
+//! the caller's thread parses them and writes. A full import writes each transaction's rows in
+//! sha order, which makes SQLite's B-tree inserts appends.
 
 use super::branches::{self, Graph, OUTSIDE};
 use super::markers::{self, PrivateHosts};
@@ -35,9 +39,9 @@ const IMPORT_CACHE_KIB: i64 = -256 * 1024;
 pub struct ImportOptions {
     /// Review hosts to treat as private on top of the built-in rules (see [`PrivateHosts`]).
     pub private_hosts: PrivateHosts,
-    /// Commits per transaction. Commits land at random places in the B-trees (keyed by sha),
-    /// so every transaction rewrites most of the database's pages into the WAL: few large
-    /// transactions are much faster than many small ones.
+    /// Commits per transaction. Rows are keyed by sha, so each transaction touches pages all
+    /// over the B-trees and rewrites them: few large transactions are much faster than many
+    /// small ones. A full import holds one transaction's commits in memory to sort them.
     pub batch_size: usize,
 }
 
@@ -58,7 +62,7 @@ impl Default for ImportOptions {
 }
 
 enum Plan {
-    /// Walk everything reachable from HEAD; delete stored rows that are not.
+    /// Replace the stored commits with everything reachable from HEAD.
     Full { rewritten: bool },
     /// Walk only what the old head does not reach.
     Incremental { old: Oid },
@@ -129,53 +133,10 @@ pub fn run(store: &mut Store, path: &Path, opts: &ImportOptions) -> Result<Impor
     };
     drop(repo);
 
-    // Commits land in random sha order all over the B-trees: with SQLite's default 2 MB page
-    // cache most inserts spill and re-read pages. A bigger cache (memory only) avoids that.
-    let cache: i64 = store
-        .conn()
-        .query_row("PRAGMA cache_size", [], |r| r.get(0))?;
-    store
-        .conn()
-        .pragma_update(None, "cache_size", IMPORT_CACHE_KIB)?;
     let replace_all = matches!(plan, Plan::Full { .. });
-    // A full import empties the table first and inserts each trailer right after its commit,
-    // in the same transaction, so the per-row foreign-key lookups cannot fail: skip them.
-    // (The pragma only takes effect outside a transaction; it is restored below.)
-    let foreign_keys: bool = store
-        .conn()
-        .query_row("PRAGMA foreign_keys", [], |r| r.get(0))?;
-    // In WAL mode every page is written twice: into the WAL, then into the database at the
-    // checkpoint. A rollback journal writes each new page once (pages beyond the original end
-    // of the file need no journal), which is what a full import mostly creates. Both modes
-    // are crash-safe; `Store::open` sets WAL again in any case. Switching fails harmlessly
-    // while another connection has the database open: then WAL stays.
-    let journal: Option<String> = if replace_all {
-        store.conn().pragma_update(None, "foreign_keys", false)?;
-        let before: String = store
-            .conn()
-            .query_row("PRAGMA journal_mode", [], |r| r.get(0))?;
-        store
-            .conn()
-            .query_row("PRAGMA journal_mode = DELETE", [], |r| {
-                r.get::<_, String>(0)
-            })
-            .ok()
-            .map(|_| before)
-    } else {
-        None
-    };
-    let walked = produce_and_write(store, path, head, hide, seq_base, replace_all, opts);
-    store.conn().pragma_update(None, "cache_size", cache)?;
-    store
-        .conn()
-        .pragma_update(None, "foreign_keys", foreign_keys)?;
-    if let Some(mode) = journal {
-        store
-            .conn()
-            .query_row(&format!("PRAGMA journal_mode = {mode}"), [], |r| {
-                r.get::<_, String>(0)
-            })?;
-    }
+    let walked = with_import_pragmas(store, replace_all, |store| {
+        produce_and_write(store, path, head, hide, seq_base, replace_all, opts)
+    });
     let walked = walked?;
     let oids = &walked.oids;
     tracing::debug!(commits = oids.len(), elapsed = ?started.elapsed(), "git: commits read and written");
@@ -242,6 +203,50 @@ pub fn run(store: &mut Store, path: &Path, opts: &ImportOptions) -> Result<Impor
         total_commits: count_commits(store)?,
         rewritten: matches!(plan, Plan::Full { rewritten: true }),
     })
+}
+
+/// Run `f` with connection settings suited to a bulk write, restored afterwards (pragmas only
+/// take effect outside a transaction, so they cannot live in one).
+///
+/// - A 256 MiB page cache (memory only): with SQLite's default 2 MB most inserts would spill
+///   pages and read them back.
+/// - For a full import (`replace_all`), no per-row foreign-key lookups: the tables are emptied
+///   first and each trailer is inserted right after its commit, in the same transaction.
+/// - For a full import, a rollback journal instead of WAL: WAL writes every page twice (into
+///   the WAL, then into the database at the checkpoint); a rollback journal writes a page
+///   beyond the file's original end once, and a full import mostly creates such pages. Both
+///   modes are crash-safe, and `Store::open` sets WAL again anyway. If another connection has
+///   the database open the switch fails harmlessly and WAL stays.
+fn with_import_pragmas<T>(
+    store: &mut Store,
+    replace_all: bool,
+    f: impl FnOnce(&mut Store) -> Result<T>,
+) -> Result<T> {
+    let conn = store.conn();
+    let cache: i64 = conn.query_row("PRAGMA cache_size", [], |r| r.get(0))?;
+    let foreign_keys: bool = conn.query_row("PRAGMA foreign_keys", [], |r| r.get(0))?;
+    conn.pragma_update(None, "cache_size", IMPORT_CACHE_KIB)?;
+    let mut journal: Option<String> = None;
+    if replace_all {
+        conn.pragma_update(None, "foreign_keys", false)?;
+        let before: String = conn.query_row("PRAGMA journal_mode", [], |r| r.get(0))?;
+        journal = conn
+            .query_row("PRAGMA journal_mode = DELETE", [], |r| {
+                r.get::<_, String>(0)
+            })
+            .ok()
+            .map(|_| before);
+    }
+    let out = f(store);
+    let conn = store.conn();
+    conn.pragma_update(None, "cache_size", cache)?;
+    conn.pragma_update(None, "foreign_keys", foreign_keys)?;
+    if let Some(mode) = journal {
+        conn.query_row(&format!("PRAGMA journal_mode = {mode}"), [], |r| {
+            r.get::<_, String>(0)
+        })?;
+    }
+    out
 }
 
 fn count_commits(store: &Store) -> Result<u64> {
@@ -398,6 +403,12 @@ fn produce_and_write(
             let t = std::time::Instant::now();
             written = store.write(|c| {
                 if !cleared {
+                    // Without the watermark a kill from here on makes the next run a full
+                    // import again, never an incremental one over a half-emptied table.
+                    c.execute(
+                        "DELETE FROM sync_state WHERE key IN (?1, ?2)",
+                        [STATE_HEAD, STATE_SEQ_MIN],
+                    )?;
                     c.execute_batch("DELETE FROM commit_trailers; DELETE FROM commits;")?;
                 }
                 if replace_all {
