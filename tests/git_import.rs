@@ -729,19 +729,28 @@ fn a_full_import_that_fails_midway_leaves_no_watermark_and_the_next_run_repairs_
 }
 
 #[test]
-fn small_batches_give_the_same_result() {
+fn any_batch_size_gives_the_same_rows_including_merged_branch_attribution() {
     let r = Repo::new();
-    for i in 0..7 {
-        r.commit(&format!("C{i} (#{i})"));
-    }
+    r.commit("Base");
+    r.git(&["checkout", "-q", "-b", "feature"]);
+    r.commit("Feature 1");
+    r.commit("Feature 2");
+    r.git(&["checkout", "-q", "main"]);
+    r.commit("Main (#1)");
+    r.merge("feature", "Merge pull request #2 from a/feature", WEB_FLOW);
+    r.commit("Last");
     let (whole, _) = import(&r.path);
-    let mut store = Store::open_in_memory().unwrap();
-    let opts = git::ImportOptions {
-        batch_size: 2,
-        ..Default::default()
-    };
-    git::import_with(&mut store, &r.path, &opts).unwrap();
-    assert_eq!(commits(&store), commits(&whole));
+    assert_eq!(by_subject(&commits(&whole), "Feature 1").pr_number, Some(2));
+    // 6 commits: batches that divide it exactly, that do not, and one per commit.
+    for batch_size in [1, 2, 3, 4, 6, 7] {
+        let mut store = Store::open_in_memory().unwrap();
+        let opts = git::ImportOptions {
+            batch_size,
+            ..Default::default()
+        };
+        git::import_with(&mut store, &r.path, &opts).unwrap();
+        assert_eq!(commits(&store), commits(&whole), "batch size {batch_size}");
+    }
 }
 
 #[test]

@@ -131,77 +131,85 @@ pub fn run(store: &mut Store, path: &Path, opts: &ImportOptions) -> Result<Impor
         Plan::Full { .. } => (None, stored_shas(store)?),
         Plan::Incremental { old } => (Some(old), HashSet::new()),
     };
+    let head_ref = Head {
+        sha: head_hex,
+        branch: repo
+            .head()
+            .ok()
+            .filter(|h| h.is_branch())
+            .and_then(|h| h.shorthand().ok().map(str::to_string)),
+        git_path: std::fs::canonicalize(path)
+            .unwrap_or_else(|_| path.to_path_buf())
+            .display()
+            .to_string(),
+    };
     drop(repo);
 
     let replace_all = matches!(plan, Plan::Full { .. });
     let walked = with_import_pragmas(store, replace_all, |store| {
-        produce_and_write(store, path, head, hide, seq_base, replace_all, opts)
-    });
-    let walked = walked?;
-    let oids = &walked.oids;
-    tracing::debug!(commits = oids.len(), elapsed = ?started.elapsed(), "git: commits read and written");
-
-    let (own_pr, owners, labelled) = (&walked.own_pr, &walked.owners, &walked.labelled);
-    let reachable: HashSet<String> = if stored_before.is_empty() {
-        HashSet::new()
-    } else {
-        oids.iter().map(Oid::to_string).collect()
-    };
-    let new_commits = if stored_before.is_empty() {
-        oids.len() as u64
-    } else {
-        reachable.difference(&stored_before).count() as u64
-    };
-    let git_path = std::fs::canonicalize(path)
-        .unwrap_or_else(|_| path.to_path_buf())
-        .display()
-        .to_string();
-    let branch = open_repo(path)?
-        .head()
-        .ok()
-        .filter(|h| h.is_branch())
-        .and_then(|h| h.shorthand().ok().map(str::to_string));
-
-    store.write(|c| {
-        let mut st = c.prepare_cached(
-            "UPDATE commits SET pr_number = ?1, pr_via = ?2 WHERE sha = ?3 AND pr_number IS NULL",
-        )?;
-        for (i, owner) in owners.iter().enumerate() {
-            if let Some(n) = owner
-                && !own_pr[i]
-                && !labelled[i]
-            {
-                st.execute(params![
-                    *n as i64,
-                    PrVia::MergedBranch.as_str(),
-                    oids[i].to_string()
-                ])?;
-            }
-        }
-        let seq_min = if oids.is_empty() {
-            None
-        } else {
-            Some(seq_base)
-        };
-        if let Some(m) = seq_min {
-            store::set_state(c, STATE_SEQ_MIN, &m.to_string())?;
-        }
-        store::set_repository(
-            c,
-            None,
-            Some(&git_path),
-            branch.as_deref(),
-            Some(&head_hex),
-            None,
-        )?;
-        store::set_state(c, STATE_HEAD, &head_hex)
+        let walked = produce_and_write(store, path, head, hide, seq_base, replace_all, opts)?;
+        tracing::debug!(commits = walked.oids.len(), elapsed = ?started.elapsed(), "git: commits read and written");
+        finish(store, &walked, seq_base, &head_ref)?;
+        Ok(walked)
     })?;
+    let new_commits = if stored_before.is_empty() {
+        walked.oids.len() as u64
+    } else {
+        walked
+            .oids
+            .iter()
+            .filter(|o| !stored_before.contains(&o.to_string()))
+            .count() as u64
+    };
 
     tracing::debug!(elapsed = ?started.elapsed(), "git: import finished");
     Ok(ImportStats {
         new_commits,
         total_commits: count_commits(store)?,
         rewritten: matches!(plan, Plan::Full { rewritten: true }),
+    })
+}
+
+/// What the watermark and the `repository` row record about HEAD.
+struct Head {
+    sha: String,
+    branch: Option<String>,
+    git_path: String,
+}
+
+/// The final transaction: merged-branch PRs of rows written before the walk ended, then the
+/// watermark, last.
+fn finish(store: &mut Store, walked: &Walked, seq_base: i64, head: &Head) -> Result<()> {
+    store.write(|c| {
+        let mut st = c.prepare_cached(
+            "UPDATE commits SET pr_number = ?1, pr_via = ?2 WHERE sha = ?3 AND pr_number IS NULL",
+        )?;
+        let mut updated = 0;
+        for (i, owner) in walked.owners.iter().enumerate() {
+            if let Some(n) = owner
+                && !walked.own_pr[i]
+                && !walked.labelled[i]
+            {
+                updated += st.execute(params![
+                    *n as i64,
+                    PrVia::MergedBranch.as_str(),
+                    walked.oids[i].to_string()
+                ])?;
+            }
+        }
+        tracing::debug!(updated, "git: merged-branch attributions updated");
+        if !walked.oids.is_empty() {
+            store::set_state(c, STATE_SEQ_MIN, &seq_base.to_string())?;
+        }
+        store::set_repository(
+            c,
+            None,
+            Some(&head.git_path),
+            head.branch.as_deref(),
+            Some(&head.sha),
+            None,
+        )?;
+        store::set_state(c, STATE_HEAD, &head.sha)
     })
 }
 
@@ -377,10 +385,13 @@ fn produce_and_write(
         let mut written: Result<()> = Ok(());
         let mut writing = std::time::Duration::ZERO;
         let (mut more, mut cleared) = (true, !replace_all);
+        // Commits received beyond a full batch, for the next one.
+        let mut carry: Vec<Commit> = Vec::new();
         while more && written.is_ok() {
             let mut pending: Vec<Commit> = Vec::new();
             if replace_all {
                 pending.reserve(batch_size.min(PENDING_RESERVE));
+                pending.append(&mut carry);
                 while pending.len() < batch_size {
                     match rx.recv() {
                         Ok(raws) => pending.extend(raws.into_iter().map(|r| parser.parse(r))),
@@ -388,6 +399,13 @@ fn produce_and_write(
                             more = false;
                             break;
                         }
+                    }
+                }
+                if more {
+                    // A full batch: find out whether it is the last one.
+                    match rx.recv() {
+                        Ok(raws) => carry.extend(raws.into_iter().map(|r| parser.parse(r))),
+                        Err(_) => more = false,
                     }
                 }
                 if !more {
