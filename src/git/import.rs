@@ -16,6 +16,7 @@
 
 use super::branches::{self, Graph, OUTSIDE};
 use super::markers::{self, PrivateHosts};
+use super::object::{RawCommit, RawSig};
 use super::walk::{self, History};
 use super::{ImportStats, message, refs};
 use crate::domain::{Commit, PrVia};
@@ -310,31 +311,6 @@ struct Walked {
     labelled: Vec<bool>,
 }
 
-/// A commit's fields as read by the walker thread, before parsing.
-struct RawCommit {
-    oid: Oid,
-    author: RawSig,
-    committer: RawSig,
-    message: Vec<u8>,
-    parent_count: u32,
-}
-
-struct RawSig {
-    name: Vec<u8>,
-    email: Vec<u8>,
-    time: i64,
-}
-
-impl RawSig {
-    fn of(sig: &git2::Signature<'_>) -> RawSig {
-        RawSig {
-            name: sig.name_bytes().to_vec(),
-            email: sig.email_bytes().to_vec(),
-            time: sig.when().seconds(),
-        }
-    }
-}
-
 /// The walker's result: the walked commits and their parents as walk indices.
 struct Skeleton {
     oids: Vec<Oid>,
@@ -553,21 +529,10 @@ fn walk_raw(
     let mut waiting = std::time::Duration::ZERO;
     for commit in History::new(&repo, head, hide)? {
         let commit = commit?;
-        let raw = commit.message_raw_bytes();
-        let end = raw
-            .iter()
-            .rposition(|b| !b.is_ascii_whitespace())
-            .map_or(0, |i| i + 1);
-        batch.push(RawCommit {
-            oid: commit.id(),
-            author: RawSig::of(&commit.author()),
-            committer: RawSig::of(&commit.committer()),
-            message: raw[..end].to_vec(),
-            parent_count: commit.parent_count() as u32,
-        });
-        parent_oids.extend(commit.parent_ids());
+        parent_oids.extend_from_slice(&commit.parents);
         parent_end.push(parent_oids.len());
-        oids.push(commit.id());
+        oids.push(commit.oid);
+        batch.push(commit);
         if batch.len() >= chunk {
             let full = std::mem::replace(&mut batch, Vec::with_capacity(chunk));
             let t = std::time::Instant::now();
@@ -659,7 +624,7 @@ fn to_commit(raw: RawCommit, idents: &mut Idents, seq: i64, private: &PrivateHos
     let message = text(raw.message);
     let subject = message::subject(&message);
     let trailers = message::trailers(&message);
-    let parent_count = raw.parent_count;
+    let parent_count = raw.parents.len() as u32;
     let (pr_number, pr_via) = match refs::own_pr(&subject, &trailers, parent_count > 1) {
         Some((n, via)) => (Some(n), Some(via)),
         None => (None, None),

@@ -10,6 +10,7 @@ mod branches;
 mod import;
 pub mod markers;
 mod message;
+mod object;
 mod refs;
 mod walk;
 
