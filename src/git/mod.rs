@@ -11,7 +11,9 @@ mod import;
 pub mod markers;
 mod message;
 mod object;
+mod pipeline;
 mod refs;
+mod rows;
 mod walk;
 
 pub use import::{ImportOptions, STATE_HEAD, STATE_SEQ_MIN};
