@@ -3,11 +3,11 @@
 //! ```text
 //! # comment
 //! alice: alice!example.com, alice!users.noreply.github.com
-//! 	Independent until 2021-03-01
-//! 	Example Corp from 2021-03-01 until 2023-01-01
-//! 	Other Co
+//! <TAB>Independent until 2021-03-01
+//! <TAB>Example Corp from 2021-03-01 until 2023-01-01
+//! <TAB>Other Co
 //! ```
-//! A header line names a GitHub login and its emails (`!` stands for `@`); the tab-indented
+//! (`<TAB>` is a tab character.) A header line names a GitHub login and its emails (`!` stands for `@`); the tab-indented
 //! lines below it give organisations with optional `from`/`until` dates (`until` is exclusive).
 //! A line without `from` starts where the previous line's `until` ended. Organisations listed in
 //! `internal_orgs` are internal.

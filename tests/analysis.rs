@@ -21,7 +21,8 @@ fn rung_observer_reached_by_star_or_fork() {
 
 #[test]
 fn rung_participant_reached_by_issue_comment_review_or_review_comment() {
-    let cases: [(&str, fn(&mut B)); 5] = [
+    type Add = fn(&mut B);
+    let cases: [(&str, Add); 5] = [
         ("opened issue", |b| {
             b.issue(2, "ann", 5);
         }),
