@@ -17,6 +17,7 @@ pub mod github;
 pub mod report;
 pub mod snapshot;
 pub mod store;
+pub mod synth;
 pub mod timefmt;
 pub mod tui;
 
