@@ -1,15 +1,133 @@
 //! The analysis result: the `contrail report --format json` contract (SPEC §8) plus the evidence
 //! behind every number. The TUI renders the same structure.
+//!
+//! Conventions:
+//! - times are ISO-8601 strings in UTC (`2024-03-01T12:00:00Z`);
+//! - a number a source cannot know is `None` (JSON `null`), never 0;
+//! - every count carries the ids behind it: person ids (`login:alice`, `email:a@b.c`), item
+//!   numbers, commit shas;
+//! - every list is sorted, so the same data always gives byte-identical output.
 
-use crate::domain::{Rung, Ts};
+use crate::domain::Rung;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
-/// Internal vs external split of a count. `None` when the sources cannot know it.
+/// Internal vs external split of a value. `None` inside when the sources cannot know it.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, Default)]
 pub struct Split<T> {
     pub internal: T,
     pub external: T,
+}
+
+/// Which side of the organisation a person was on (at a given time).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Affiliation {
+    Internal,
+    External,
+}
+
+impl Affiliation {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Affiliation::Internal => "internal",
+            Affiliation::External => "external",
+        }
+    }
+}
+
+/// SPEC §4: `dropped` when silent for more than `inactive_days` before as_of.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    Active,
+    Dropped,
+}
+
+impl Status {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Active => "active",
+            Status::Dropped => "dropped",
+        }
+    }
+}
+
+/// SPEC §4: what happened to a person's last issue/PR.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Experience {
+    NoResponse,
+    SlowResponse,
+    ClosedUnmerged,
+    ClosedByBot,
+    Imported,
+    ClaUnsigned,
+    Merged,
+    Unknown,
+}
+
+impl Experience {
+    pub const ALL: [Experience; 8] = [
+        Experience::NoResponse,
+        Experience::SlowResponse,
+        Experience::ClosedUnmerged,
+        Experience::ClosedByBot,
+        Experience::Imported,
+        Experience::ClaUnsigned,
+        Experience::Merged,
+        Experience::Unknown,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Experience::NoResponse => "no_response",
+            Experience::SlowResponse => "slow_response",
+            Experience::ClosedUnmerged => "closed_unmerged",
+            Experience::ClosedByBot => "closed_by_bot",
+            Experience::Imported => "imported",
+            Experience::ClaUnsigned => "cla_unsigned",
+            Experience::Merged => "merged",
+            Experience::Unknown => "unknown",
+        }
+    }
+}
+
+/// A pointer to the row behind a number.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum EvidenceRef {
+    Item { number: u64 },
+    Commit { sha: String },
+    Person { id: String },
+    Event { id: String },
+}
+
+/// One row behind a signal or a count: what, who, when, and a human sentence.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, Default)]
+pub struct Hit {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub item: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub commit: Option<String>,
+    /// The person the hit is about (author of the commit/item).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub person: Option<String>,
+    /// That person's affiliation at the hit's time.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub affiliation: Option<Affiliation>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub at: Option<String>,
+    /// e.g. "PiperOrigin-RevId", "credit leak: landed with author bob@corp.example".
+    pub detail: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+pub struct Sources {
+    /// A git history was imported.
+    pub git: bool,
+    /// GitHub data was synced.
+    pub github: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
@@ -18,8 +136,12 @@ pub struct PeopleCounts {
     pub internal: u64,
     pub external: u64,
     pub bots: u64,
+    /// Ids of the bot accounts seen (never on the ladder).
+    #[serde(default)]
+    pub bot_ids: Vec<String>,
 }
 
+/// One funnel row: people who reached `stage`, split by their affiliation *at the rung's date*.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct FunnelRow {
     pub stage: Rung,
@@ -41,35 +163,73 @@ pub struct Openness {
     pub pr_acceptance_ratio: Split<Option<f64>>,
 }
 
+/// Dropped people grouped by drop rung (highest rung reached) and last experience.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DropoffRow {
     pub stage: Rung,
-    pub reason: String,
+    pub reason: Experience,
     pub internal: u64,
     pub external: u64,
     #[serde(default)]
     pub people: Vec<String>,
 }
 
-/// A pointer to the row behind a number.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
-pub enum EvidenceRef {
-    Item { number: u64 },
-    Commit { sha: String },
-    Person { id: String },
-    Event { id: String },
-}
-
 /// When a rung was first reached and what proved it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RungReached {
-    pub at: Ts,
+    pub rung: Rung,
+    /// ISO-8601.
+    pub at: String,
+    /// Whole days since the person's first touch.
+    pub days_from_first_touch: i64,
     pub evidence: EvidenceRef,
-    /// e.g. "PR #12 merged", "Reviewed-by on 3f2a…", "imported through an internal sync".
+    /// e.g. "PR #12 merged", "Reviewed-by on 3f2a…", "PR #9 imported through an internal sync".
     pub why: String,
+    /// The proof is an outsider PR landed through an internal import.
     #[serde(default)]
     pub imported: bool,
+    /// The person's affiliation on that date (rung statistics use it).
+    pub affiliation: Affiliation,
+}
+
+/// Why two identities are the same person.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct IdentityEvidence {
+    /// `login:NAME` or `email:ADDRESS`.
+    pub identity: String,
+    /// e.g. "same email", "noreply address of login alice", "config alias", "authored the
+    /// commits of PR #12".
+    pub reason: String,
+}
+
+/// A span of time with one affiliation, and the facts that decided it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AffiliationPeriod {
+    pub affiliation: Affiliation,
+    /// ISO-8601; `None` = since the beginning.
+    pub from: Option<String>,
+    /// ISO-8601; `None` = still.
+    pub until: Option<String>,
+    pub evidence: Vec<String>,
+}
+
+/// The detail behind `last_experience`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LastExperience {
+    pub kind: Experience,
+    /// The person's last issue/PR (absent for `unknown` on git-only data).
+    pub item: Option<u64>,
+    /// Landed commit for `imported`/`merged` when known.
+    pub commit: Option<String>,
+    /// Who closed/merged it (person id, or bot id).
+    pub actor: Option<String>,
+    pub opened_at: Option<String>,
+    pub first_response_hours: Option<f64>,
+    /// Opened → closed or merged.
+    pub resolution_hours: Option<f64>,
+    /// For `closed_unmerged`: whether a non-author comment explained the close.
+    pub explained: Option<bool>,
+    pub detail: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -79,20 +239,217 @@ pub struct Contributor {
     pub logins: Vec<String>,
     #[serde(default)]
     pub emails: Vec<String>,
-    /// "internal" or "external", as of the person's latest activity.
-    pub affiliation: String,
-    /// Why: e.g. "email domain example.com", "MEMBER of example-org on PR #3".
+    /// How the identities were merged into this person.
+    #[serde(default)]
+    pub identities: Vec<IdentityEvidence>,
+    /// As of the person's latest activity.
+    pub affiliation: Affiliation,
+    /// Why, e.g. "email domain example.com", "MEMBER association on PR #3".
     #[serde(default)]
     pub affiliation_evidence: Vec<String>,
+    /// Affiliation over time (an outsider hired midway has two periods).
+    #[serde(default)]
+    pub affiliation_periods: Vec<AffiliationPeriod>,
     /// Highest rung reached.
     pub stage: Rung,
     /// Rung name → ISO-8601 time first reached.
     pub stages: BTreeMap<String, String>,
+    /// Every rung reached, in ladder order, with proof.
+    #[serde(default)]
+    pub journey: Vec<RungReached>,
     pub first_seen: String,
     pub last_seen: String,
-    /// "active" or "dropped".
-    pub status: String,
-    pub last_experience: String,
+    pub status: Status,
+    pub last_experience: Experience,
+    pub last_experience_detail: Option<LastExperience>,
+    /// The kind of the first contribution (see `doors`), if any.
+    pub door: Option<Door>,
+    pub issues_opened: u64,
+    pub prs_opened: u64,
+    pub merged_prs: u64,
+    /// Merged contributions counted for `regular`: merged PRs, imported PRs and landed commits
+    /// not already counted through their PR.
+    pub merged_contributions: u64,
+    pub commits: u64,
+    /// Reviews submitted on others' PRs (any state) plus review trailers on others' commits.
+    pub reviews: u64,
+    pub comments: u64,
+}
+
+/// One SPEC §5 signal.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Signal {
+    /// SPEC §5 name, e.g. `landed_without_public_pr`.
+    pub name: String,
+    pub meaning: String,
+    /// How many rows show the signal; `None` when the sources cannot know.
+    pub count: Option<u64>,
+    /// The population `count` is taken from (e.g. non-merge commits, merged PRs).
+    pub total: Option<u64>,
+    /// count ÷ total.
+    pub share: Option<f64>,
+    /// `count` split by the author's affiliation at the time.
+    pub split: Option<Split<u64>>,
+    /// For the gap signals: the measured value per side (median hours or a ratio).
+    pub values: Option<Split<Option<f64>>>,
+    /// For the gap signals: external ÷ internal.
+    pub ratio: Option<f64>,
+    /// The rows behind the count, sorted.
+    pub evidence: Vec<Hit>,
+    /// Count per calendar year of the hit (workflows change over time).
+    #[serde(default)]
+    pub by_year: BTreeMap<String, u64>,
+}
+
+/// One side of a comparison: a median or ratio and the items it was computed from.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+pub struct Measure {
+    pub value: Option<f64>,
+    pub n: u64,
+    pub items: Vec<u64>,
+}
+
+/// `subject ÷ baseline` (e.g. outsiders ÷ insiders).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+pub struct Comparison {
+    pub subject: Measure,
+    pub baseline: Measure,
+    pub ratio: Option<f64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+pub struct PenaltySet {
+    /// Median hours to the first non-author, non-bot human reply.
+    pub first_response_hours: Comparison,
+    /// merged ÷ (merged + closed unmerged) PRs.
+    pub acceptance: Comparison,
+    /// Median hours open → merge.
+    pub merge_latency_hours: Comparison,
+}
+
+/// The outsider penalty: ratios > 1 for times and < 1 for acceptance mean outsiders (or
+/// first-timers) are treated worse.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+pub struct Penalty {
+    /// subject = external authors, baseline = internal authors.
+    pub outsider_vs_insider: PenaltySet,
+    /// subject = the author's first PR/issue, baseline = later ones.
+    pub first_timer_vs_returning: PenaltySet,
+}
+
+/// The kind of someone's first contribution (issue, PR or commit).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Door {
+    BugReport,
+    Question,
+    OtherIssue,
+    GoodFirstIssuePr,
+    DocsPr,
+    TestPr,
+    CodePr,
+    /// A commit with no PR (git-only data, or a direct push).
+    Commit,
+}
+
+impl Door {
+    pub const ALL: [Door; 8] = [
+        Door::BugReport,
+        Door::Question,
+        Door::OtherIssue,
+        Door::GoodFirstIssuePr,
+        Door::DocsPr,
+        Door::TestPr,
+        Door::CodePr,
+        Door::Commit,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Door::BugReport => "bug_report",
+            Door::Question => "question",
+            Door::OtherIssue => "other_issue",
+            Door::GoodFirstIssuePr => "good_first_issue_pr",
+            Door::DocsPr => "docs_pr",
+            Door::TestPr => "test_pr",
+            Door::CodePr => "code_pr",
+            Door::Commit => "commit",
+        }
+    }
+}
+
+/// Entry door → how many of those who came in through it reached `regular`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DoorRow {
+    pub door: Door,
+    pub people: u64,
+    pub reached_regular: u64,
+    pub share: Option<f64>,
+    pub split: Split<u64>,
+    pub regular_split: Split<u64>,
+    pub people_ids: Vec<String>,
+    pub regular_ids: Vec<String>,
+}
+
+/// Share of a cohort reaching a rung within a window. Only people whose whole window lies
+/// before as_of are `eligible`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+pub struct Window {
+    pub reached: u64,
+    pub eligible: u64,
+    pub share: Option<f64>,
+    pub people: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CohortRung {
+    pub rung: Rung,
+    pub within_90_days: Window,
+    pub within_180_days: Window,
+    pub within_365_days: Window,
+}
+
+/// People whose first touch fell in `quarter` (e.g. `2024-Q1`), on one side.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Cohort {
+    pub quarter: String,
+    /// Affiliation at first touch.
+    pub affiliation: Affiliation,
+    pub size: u64,
+    pub people: Vec<String>,
+    pub rungs: Vec<CohortRung>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MonthRow {
+    /// `YYYY-MM`.
+    pub month: String,
+    pub stars: u64,
+    pub new_participants: u64,
+    pub new_contributors: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StarBurst {
+    /// `YYYY-MM-DD`.
+    pub day: String,
+    pub stars: u64,
+    /// Median stars per day on days with stars.
+    pub baseline: f64,
+}
+
+/// SPEC §6: vanity (stars) against gravity (people who take part).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+pub struct Gravity {
+    pub stargazers: Option<u64>,
+    /// Stargazers who later opened, commented or contributed.
+    pub stargazers_participating: Option<u64>,
+    pub conversion: Option<f64>,
+    pub converted_ids: Vec<String>,
+    pub by_month: Vec<MonthRow>,
+    pub star_bursts: Vec<StarBurst>,
+    /// Typo hunts: bursts of one-line docs PRs from first-timers who never returned.
+    pub typo_hunt_prs: Vec<u64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
@@ -100,9 +457,35 @@ pub struct Report {
     pub repo: Option<String>,
     /// ISO-8601; the newest event in the data unless `--as-of` overrides.
     pub as_of: Option<String>,
+    pub sources: Sources,
     pub people: PeopleCounts,
+    /// One row per rung, in ladder order.
     pub funnel: Vec<FunnelRow>,
     pub openness: Openness,
     pub dropoffs: Vec<DropoffRow>,
+    /// Sorted by id.
     pub contributors: Vec<Contributor>,
+    /// SPEC §5, in SPEC order.
+    pub signals: Vec<Signal>,
+    pub penalty: Penalty,
+    /// In `Door::ALL` order.
+    pub doors: Vec<DoorRow>,
+    /// By quarter, then internal before external.
+    pub cohorts: Vec<Cohort>,
+    pub gravity: Gravity,
+}
+
+impl Report {
+    /// The signal named `name`, if present.
+    pub fn signal(&self, name: &str) -> Option<&Signal> {
+        self.signals.iter().find(|s| s.name == name)
+    }
+
+    /// The contributor with id `id`, if present.
+    pub fn contributor(&self, id: &str) -> Option<&Contributor> {
+        self.contributors
+            .binary_search_by(|c| c.id.as_str().cmp(id))
+            .ok()
+            .map(|i| &self.contributors[i])
+    }
 }
