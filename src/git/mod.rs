@@ -1,6 +1,21 @@
 //! Local git history → commits in the store (no UI, no network).
+//!
+//! `import` reads the history of HEAD (work tree or bare repository) with libgit2: commit
+//! objects only, never blobs or trees, so partial clones work. See `import.rs` for the
+//! incremental and force-push behaviour, `message.rs` for trailers, `refs.rs` for PR
+//! references, `markers.rs` for internal-review markers and `branches.rs` for merged-branch
+//! attribution.
 
-use crate::error::{Error, Result};
+mod branches;
+mod import;
+pub mod markers;
+mod message;
+mod refs;
+
+pub use import::{ImportOptions, STATE_HEAD, STATE_SEQ_MIN};
+pub use markers::PrivateHosts;
+
+use crate::error::Result;
 use crate::store::Store;
 use std::path::Path;
 
@@ -36,10 +51,8 @@ pub fn is_repo(path: &Path) -> bool {
 
 /// Fail with a clear error unless `path` is a repository with at least one commit.
 pub fn check_repo(path: &Path) -> Result<()> {
-    let repo = git2::Repository::open(path).map_err(|_| Error::NotAGitRepo(path.to_path_buf()))?;
-    if repo.head().is_err() {
-        return Err(Error::EmptyRepo(path.to_path_buf()));
-    }
+    let repo = import::open_repo(path)?;
+    import::head_id(&repo, path)?;
     Ok(())
 }
 
@@ -67,7 +80,11 @@ pub fn parse_github_url(url: &str) -> Option<String> {
 }
 
 /// Import the history of HEAD into `store` (incremental; detects rewritten history).
-pub fn import(_store: &mut Store, path: &Path) -> Result<ImportStats> {
-    check_repo(path)?;
-    Err(Error::Usage("git import is not built yet".into()))
+pub fn import(store: &mut Store, path: &Path) -> Result<ImportStats> {
+    import_with(store, path, &ImportOptions::default())
+}
+
+/// [`import`] with explicit options (extra private review hosts, batch size).
+pub fn import_with(store: &mut Store, path: &Path, opts: &ImportOptions) -> Result<ImportStats> {
+    import::run(store, path, opts)
 }

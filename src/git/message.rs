@@ -1,0 +1,236 @@
+//! Commit message parsing: the subject and the trailers.
+//!
+//! Trailers are read from the message's final paragraph (as `git interpret-trailers` does),
+//! plus the Phabricator/ShipIt lines (`Differential Revision:`, `Reviewed By:`,
+//! `Pull Request resolved:`) wherever they appear in the body, because ShipIt puts
+//! `Pull Request resolved:` inside the `Summary:` section.
+
+/// Trailer keys containing spaces. Only these are accepted with a space in the key, so an
+/// ordinary sentence such as `Note that: …` is never mistaken for a trailer.
+const SPACED_KEYS: [&str; 3] = [
+    "Differential Revision",
+    "Reviewed By",
+    "Pull Request resolved",
+];
+
+/// Well-known trailer keys (lowercase). A final paragraph that mixes free text with trailers
+/// counts as a trailer block only when it holds one of these (git's rule is similar).
+const KNOWN_KEYS: [&str; 20] = [
+    "signed-off-by",
+    "co-authored-by",
+    "reviewed-by",
+    "acked-by",
+    "tested-by",
+    "reported-by",
+    "helped-by",
+    "suggested-by",
+    "mentored-by",
+    "cc",
+    "piperorigin-revid",
+    "gitorigin-revid",
+    "differential revision",
+    "reviewed by",
+    "pull request resolved",
+    "change-id",
+    "reviewed-on",
+    "fbshipit-source-id",
+    "fixes",
+    "closes",
+];
+
+/// The subject as `git log --format=%s` shows it: the first paragraph, lines joined by a space.
+pub fn subject(message: &str) -> String {
+    let mut out = String::new();
+    for line in message.lines().skip_while(|l| l.trim().is_empty()) {
+        let line = line.trim();
+        if line.is_empty() {
+            break;
+        }
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(line);
+    }
+    out
+}
+
+/// Split `Key: value` when `key` is a plausible trailer key. `spaced_only` accepts only the
+/// Phabricator keys (used outside the final paragraph).
+fn split_trailer(line: &str, spaced_only: bool) -> Option<(&str, &str)> {
+    let colon = line.find(':')?;
+    let (key, rest) = (&line[..colon], &line[colon + 1..]);
+    // A value is required and is separated by whitespace (so `https://…` is not `https: //…`).
+    if !rest.starts_with([' ', '\t']) {
+        return None;
+    }
+    let value = rest.trim();
+    if value.is_empty() || key.is_empty() || key.len() > 64 {
+        return None;
+    }
+    if key.contains(' ') || spaced_only {
+        return SPACED_KEYS
+            .iter()
+            .any(|k| k.eq_ignore_ascii_case(key))
+            .then_some((key, value));
+    }
+    let mut chars = key.chars();
+    let first_ok = chars.next().is_some_and(|c| c.is_ascii_alphanumeric());
+    (first_ok && chars.all(|c| c.is_ascii_alphanumeric() || c == '-')).then_some((key, value))
+}
+
+fn is_known(key: &str) -> bool {
+    KNOWN_KEYS.iter().any(|k| k.eq_ignore_ascii_case(key))
+}
+
+/// Whether the lines of a paragraph form a trailer block: every line is a trailer or a
+/// continuation, or at least a quarter are trailers and one of them is well known.
+fn is_trailer_block(lines: &[&str]) -> bool {
+    let (mut trailers, mut others, mut known) = (0usize, 0usize, false);
+    let mut prev_trailer = false;
+    for line in lines {
+        if prev_trailer && line.starts_with([' ', '\t']) {
+            continue;
+        }
+        match split_trailer(line, false) {
+            Some((k, _)) => {
+                trailers += 1;
+                known |= is_known(k);
+                prev_trailer = true;
+            }
+            None => {
+                others += 1;
+                prev_trailer = false;
+            }
+        }
+    }
+    trailers > 0 && (others == 0 || (known && trailers * 4 >= trailers + others))
+}
+
+/// Trailers in message order: every `Key: value` of the final paragraph (continuation lines
+/// folded in), and Phabricator-style lines from anywhere after the subject.
+pub fn trailers(message: &str) -> Vec<(String, String)> {
+    let lines: Vec<&str> = message.lines().map(|l| l.trim_end()).collect();
+    // Paragraphs as [start, end) line ranges.
+    let mut paragraphs: Vec<(usize, usize)> = Vec::new();
+    let mut start = None;
+    for (i, line) in lines.iter().enumerate() {
+        match (line.trim().is_empty(), start) {
+            (false, None) => start = Some(i),
+            (true, Some(s)) => {
+                paragraphs.push((s, i));
+                start = None;
+            }
+            _ => {}
+        }
+    }
+    if let Some(s) = start {
+        paragraphs.push((s, lines.len()));
+    }
+    // The subject paragraph never holds trailers.
+    let Some(&(_, body_start)) = paragraphs.first() else {
+        return Vec::new();
+    };
+    let block = paragraphs
+        .last()
+        .filter(|_| paragraphs.len() > 1)
+        .copied()
+        .filter(|&(s, e)| is_trailer_block(&lines[s..e]));
+
+    let mut out: Vec<(String, String)> = Vec::new();
+    let mut prev_trailer = false;
+    for (i, line) in lines.iter().enumerate().skip(body_start) {
+        let in_block = block.is_some_and(|(s, e)| (s..e).contains(&i));
+        if in_block && prev_trailer && line.starts_with([' ', '\t']) {
+            if let Some((_, v)) = out.last_mut() {
+                v.push(' ');
+                v.push_str(line.trim());
+            }
+            continue;
+        }
+        match split_trailer(line, !in_block) {
+            Some((k, v)) => {
+                out.push((k.to_string(), v.to_string()));
+                prev_trailer = true;
+            }
+            None => prev_trailer = false,
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn t(k: &str, v: &str) -> (String, String) {
+        (k.to_string(), v.to_string())
+    }
+
+    #[test]
+    fn subject_joins_the_first_paragraph() {
+        assert_eq!(subject("Fix a\nthing\n\nbody"), "Fix a thing");
+        assert_eq!(subject("\n\nOnly\n"), "Only");
+    }
+
+    #[test]
+    fn final_paragraph_trailers_in_order() {
+        let m = "Subject\n\nBody text: not a trailer? yes it is prose.\n\nSigned-off-by: A <a@x>\nReviewed-by: B <b@x>\nCo-authored-by: C <c@x>\n";
+        assert_eq!(
+            trailers(m),
+            vec![
+                t("Signed-off-by", "A <a@x>"),
+                t("Reviewed-by", "B <b@x>"),
+                t("Co-authored-by", "C <c@x>")
+            ]
+        );
+    }
+
+    #[test]
+    fn subject_only_message_has_no_trailers() {
+        assert!(trailers("Signed-off-by: A <a@x>").is_empty());
+    }
+
+    #[test]
+    fn prose_final_paragraph_is_not_a_trailer_block() {
+        let m = "S\n\nThis explains: a lot\nand then some more words\nand more\n";
+        assert!(trailers(m).is_empty());
+    }
+
+    #[test]
+    fn mixed_block_with_known_key_counts() {
+        let m = "S\n\nSigned-off-by: A <a@x>\n[fixed typo]\nSigned-off-by: M <m@x>\n";
+        assert_eq!(trailers(m).len(), 2);
+    }
+
+    #[test]
+    fn continuation_lines_fold_into_the_value() {
+        let m = "S\n\nSigned-off-by: A\n  <a@x>\n";
+        assert_eq!(trailers(m), vec![t("Signed-off-by", "A <a@x>")]);
+    }
+
+    #[test]
+    fn urls_are_not_keys() {
+        let m = "S\n\nhttps://example.com/x\n";
+        assert!(trailers(m).is_empty());
+    }
+
+    #[test]
+    fn phabricator_lines_anywhere_in_the_body() {
+        let m = "Fix (#12)\n\nSummary:\nPull Request resolved: https://github.com/o/r/pull/12\n\nDetails: here\n\nReviewed By: alice\n\nDifferential Revision: D123\n\nfbshipit-source-id: abc123\n";
+        assert_eq!(
+            trailers(m),
+            vec![
+                t("Pull Request resolved", "https://github.com/o/r/pull/12"),
+                t("Reviewed By", "alice"),
+                t("Differential Revision", "D123"),
+                t("fbshipit-source-id", "abc123"),
+            ]
+        );
+    }
+
+    #[test]
+    fn crlf_messages_parse() {
+        let m = "S\r\n\r\nChange-Id: I0123\r\n";
+        assert_eq!(trailers(m), vec![t("Change-Id", "I0123")]);
+    }
+}

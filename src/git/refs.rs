@@ -1,0 +1,143 @@
+//! Public pull-request references in a commit message (SPEC §5 `landed_without_public_pr`):
+//! squash subjects `Title (#N)`, `Merge pull request #N from …`, `Pull Request resolved: …/pull/N`,
+//! and outsiders' PRs imported through an internal mirror (`Imported from GitHub PR …/pull/N`).
+
+use crate::domain::PrVia;
+
+/// Leading ASCII digits of `s` as a number.
+fn leading_number(s: &str) -> Option<u64> {
+    let end = s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len());
+    s[..end].parse().ok()
+}
+
+/// `Title (#123)` → 123 (the last such group at the end of the subject).
+pub fn squash_pr(subject: &str) -> Option<u64> {
+    let s = subject.trim_end().strip_suffix(')')?;
+    let open = s.rfind("(#")?;
+    let digits = &s[open + 2..];
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    digits.parse().ok()
+}
+
+/// `Merge pull request #123 from user/branch` → 123.
+pub fn merge_pr(subject: &str) -> Option<u64> {
+    let rest = subject.strip_prefix("Merge pull request #")?;
+    let n = leading_number(rest)?;
+    let after = &rest[rest
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(rest.len())..];
+    (after.is_empty() || after.starts_with(" from ")).then_some(n)
+}
+
+/// The number after `/pull/` in a URL (`https://github.com/O/R/pull/123`), or a bare `#123`.
+pub fn pull_number(value: &str) -> Option<u64> {
+    if let Some(i) = value.find("/pull/") {
+        return leading_number(&value[i + "/pull/".len()..]);
+    }
+    leading_number(value.trim().strip_prefix('#')?)
+}
+
+/// `Pull Request resolved: …/pull/N` among the trailers.
+pub fn resolved_pr(trailers: &[(String, String)]) -> Option<u64> {
+    trailers
+        .iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case("Pull Request resolved"))
+        .and_then(|(_, v)| pull_number(v))
+}
+
+/// The public PR a commit's own message names, strongest form first:
+/// `Pull Request resolved` (ShipIt), `Merge pull request #N`, squash `(#N)`.
+pub fn own_pr(
+    subject: &str,
+    trailers: &[(String, String)],
+    is_merge: bool,
+) -> Option<(u64, PrVia)> {
+    if let Some(n) = resolved_pr(trailers) {
+        return Some((n, PrVia::Resolved));
+    }
+    if is_merge && let Some(n) = merge_pr(subject) {
+        return Some((n, PrVia::MergeCommit));
+    }
+    squash_pr(subject).map(|n| (n, PrVia::Squash))
+}
+
+/// An outsider's PR landed through an internal import (Copybara style):
+/// `Imported from GitHub PR https://github.com/O/R/pull/N`, `COPYBARA_INTEGRATE_REVIEW=…/pull/N`,
+/// or `Merging this change closes #N`. A `PR #N: title` subject supplies the number when the
+/// import line has none.
+pub fn imported_pr(subject: &str, message: &str) -> Option<u64> {
+    let mut seen_import_line = false;
+    for line in message.lines() {
+        let line = line.trim();
+        if let Some(i) = line.find("Imported from GitHub PR") {
+            seen_import_line = true;
+            if let Some(n) = pull_number(line[i + "Imported from GitHub PR".len()..].trim()) {
+                return Some(n);
+            }
+        } else if let Some(i) = line.find("COPYBARA_INTEGRATE_REVIEW=") {
+            if let Some(n) = pull_number(&line[i..]) {
+                return Some(n);
+            }
+        } else if let Some(i) = line.find("Merging this change closes #") {
+            seen_import_line = true;
+            if let Some(n) = leading_number(&line[i + "Merging this change closes #".len()..]) {
+                return Some(n);
+            }
+        }
+    }
+    if seen_import_line {
+        return leading_number(subject.strip_prefix("PR #")?);
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn squash_subjects() {
+        assert_eq!(squash_pr("Fix the thing (#123)"), Some(123));
+        assert_eq!(squash_pr("Fix (#1) (#2)"), Some(2));
+        assert_eq!(squash_pr("Fix (see #123)"), None);
+        assert_eq!(squash_pr("Fix (#)"), None);
+        assert_eq!(squash_pr("Fix (#12a)"), None);
+    }
+
+    #[test]
+    fn merge_subjects() {
+        assert_eq!(merge_pr("Merge pull request #77 from a/b"), Some(77));
+        assert_eq!(merge_pr("Merge pull request #77"), Some(77));
+        assert_eq!(merge_pr("Merge pull request #77x from a/b"), None);
+        assert_eq!(merge_pr("Merge branch 'main'"), None);
+    }
+
+    #[test]
+    fn own_pr_prefers_resolved_over_squash() {
+        let t = vec![(
+            "Pull Request resolved".to_string(),
+            "https://github.com/o/r/pull/9".to_string(),
+        )];
+        assert_eq!(own_pr("X (#9)", &t, false), Some((9, PrVia::Resolved)));
+        assert_eq!(own_pr("X (#9)", &[], false), Some((9, PrVia::Squash)));
+        assert_eq!(
+            own_pr("Merge pull request #4 from a/b", &[], true),
+            Some((4, PrVia::MergeCommit))
+        );
+    }
+
+    #[test]
+    fn imported_forms() {
+        let m = "PR #31: Add x\n\nImported from GitHub PR https://github.com/o/r/pull/31\n";
+        assert_eq!(imported_pr("PR #31: Add x", m), Some(31));
+        let m = "Add x\n\nMerging this change closes #32\n";
+        assert_eq!(imported_pr("Add x", m), Some(32));
+        let m = "PR #33: Add x\n\nImported from GitHub PR\n";
+        assert_eq!(imported_pr("PR #33: Add x", m), Some(33));
+        let m = "x\n\nCOPYBARA_INTEGRATE_REVIEW=https://github.com/o/r/pull/34 from a:b 0123\n";
+        assert_eq!(imported_pr("x", m), Some(34));
+        assert_eq!(imported_pr("PR #35: no import line", "PR #35: x"), None);
+    }
+}
