@@ -3,7 +3,7 @@
 
 use crate::config::Settings;
 use crate::domain::{EventKind, Item, ItemKind, ItemState, Note, Rung, Ts, UserKind};
-use crate::report::{Contributor, Report, Split};
+use crate::report::{Affiliation, Contributor, Report, Split, Status};
 use crate::store::Dataset;
 use crate::timefmt;
 use std::collections::{BTreeMap, HashMap};
@@ -290,14 +290,36 @@ impl ViewData {
         v.weekly = weekly(&v, &ds);
         v.signals = signals(&v, &ds);
         let (resp, acc) = gaps(&v, &ds, &kinds);
+        // The analysis' numbers win; the TUI's own estimate fills what it left unknown.
         let o = &v.report.openness;
+        let pen = &v.report.penalty.outsider_vs_insider;
         v.response_hours = Split {
-            internal: o.median_first_response_hours.internal.or(resp.internal),
-            external: o.median_first_response_hours.external.or(resp.external),
+            internal: pen
+                .first_response_hours
+                .baseline
+                .value
+                .or(o.median_first_response_hours.internal)
+                .or(resp.internal),
+            external: pen
+                .first_response_hours
+                .subject
+                .value
+                .or(o.median_first_response_hours.external)
+                .or(resp.external),
         };
         v.acceptance = Split {
-            internal: o.pr_acceptance_ratio.internal.or(acc.internal),
-            external: o.pr_acceptance_ratio.external.or(acc.external),
+            internal: pen
+                .acceptance
+                .baseline
+                .value
+                .or(o.pr_acceptance_ratio.internal)
+                .or(acc.internal),
+            external: pen
+                .acceptance
+                .subject
+                .value
+                .or(o.pr_acceptance_ratio.external)
+                .or(acc.external),
         };
         v
     }
@@ -326,7 +348,7 @@ impl ViewData {
             x.map(|v| format!("{:.0}%", v * 100.0))
                 .unwrap_or_else(|| "–".into())
         };
-        vec![
+        let mut out = vec![
             (
                 "first reply out vs in".into(),
                 format!("{} vs {}{ratio}", hours(r.external), hours(r.internal)),
@@ -335,7 +357,23 @@ impl ViewData {
                 "PRs accepted out vs in".into(),
                 format!("{} vs {}", share(a.external), share(a.internal)),
             ),
-        ]
+        ];
+        let ft = &self
+            .report
+            .penalty
+            .first_timer_vs_returning
+            .first_response_hours;
+        if ft.subject.value.is_some() || ft.baseline.value.is_some() {
+            out.push((
+                "first reply 1st vs later".into(),
+                format!(
+                    "{} vs {}",
+                    hours(ft.subject.value),
+                    hours(ft.baseline.value)
+                ),
+            ));
+        }
+        out
     }
 
     pub fn person_by_login(&self, login: &str) -> Option<usize> {
@@ -361,21 +399,11 @@ impl ViewData {
             self.items.insert(it.number, i);
             if let Some(p) = it.author.as_deref().and_then(|a| self.person_by_login(a)) {
                 self.acts[p].items.push(i as u32);
-                if it.state == ItemState::Merged {
-                    self.people[p].merged += 1;
-                }
-                let last = self.people[p].last_item;
-                if last.is_none_or(|n| n < it.number) {
-                    self.people[p].last_item = Some(it.number);
-                }
             }
         }
         for (i, e) in ds.events.iter().enumerate() {
             if let Some(p) = e.actor.as_deref().and_then(|a| self.person_by_login(a)) {
                 self.acts[p].events.push(i as u32);
-                if e.kind == EventKind::Review {
-                    self.people[p].reviews += 1;
-                }
             }
         }
         for (i, c) in ds.commits.iter().enumerate() {
@@ -469,20 +497,27 @@ impl ViewData {
         let Some(p) = self.people.get(person) else {
             return Vec::new();
         };
+        let detail = p
+            .contributor
+            .and_then(|c| self.report.contributors.get(c))
+            .and_then(|c| c.last_experience_detail.as_ref())
+            .map(|d| d.detail.clone())
+            .filter(|d| !d.is_empty());
         let Some(it) = p.last_item.and_then(|n| self.item(n)) else {
-            return vec!["no issue or PR of theirs in the data".into()];
+            return vec![detail.unwrap_or_else(|| "no issue or PR of theirs in the data".into())];
         };
         let kind = if it.kind == ItemKind::Pr {
             "PR"
         } else {
             "issue"
         };
-        let mut out = vec![format!(
+        let mut out: Vec<String> = detail.into_iter().collect();
+        out.push(format!(
             "{kind} #{} “{}” opened {}",
             it.number,
             it.title,
             timefmt::day(it.created_at)
-        )];
+        ));
         let author = it
             .author
             .as_deref()
@@ -571,7 +606,7 @@ pub fn noreply_login(email: &str) -> Option<String> {
 }
 
 fn person_from_contributor(ci: usize, c: &Contributor) -> PersonRow {
-    let side = if c.affiliation == "internal" {
+    let side = if c.affiliation == Affiliation::Internal {
         Side::Internal
     } else {
         Side::External
@@ -590,12 +625,12 @@ fn person_from_contributor(ci: usize, c: &Contributor) -> PersonRow {
         stage: Some(c.stage),
         first_seen: parse_iso(&c.first_seen),
         last_seen: parse_iso(&c.last_seen),
-        merged: 0,
-        reviews: 0,
-        dropped: c.status == "dropped",
-        last_experience: c.last_experience.clone(),
+        merged: c.merged_prs as u32,
+        reviews: c.reviews as u32,
+        dropped: c.status == Status::Dropped,
+        last_experience: c.last_experience.as_str().to_string(),
         contributor: Some(ci),
-        last_item: None,
+        last_item: c.last_experience_detail.as_ref().and_then(|d| d.item),
         haystack,
     }
 }
@@ -712,7 +747,7 @@ fn drops(v: &ViewData) -> Vec<DropRow> {
             .iter()
             .map(|d| DropRow {
                 stage: d.stage,
-                reason: d.reason.clone(),
+                reason: d.reason.as_str().to_string(),
                 internal: d.internal,
                 external: d.external,
                 people: ids_to_people(v, &d.people),
@@ -850,6 +885,85 @@ fn weekly(v: &ViewData, ds: &Dataset) -> Weekly {
     }
 }
 
+/// A report signal as a Workflow row: its value in words and the rows behind it.
+fn signal_row(v: &ViewData, s: &crate::report::Signal) -> SignalRow {
+    let mut value = match (s.count, s.values) {
+        (_, Some(vals)) => {
+            let f = |x: Option<f64>| {
+                x.map(|x| {
+                    if s.name == "acceptance_gap" {
+                        format!("{:.0}%", x * 100.0)
+                    } else {
+                        format!("{x:.0}h")
+                    }
+                })
+                .unwrap_or_else(|| "–".into())
+            };
+            format!("out {} vs in {}", f(vals.external), f(vals.internal))
+        }
+        (Some(n), None) => match s.share {
+            Some(sh) => format!("{n} ({:.0}%)", sh * 100.0),
+            None => n.to_string(),
+        },
+        (None, None) => "n/a".into(),
+    };
+    if let Some(r) = s.ratio {
+        value.push_str(&format!(" ×{r:.1}"));
+    } else if let Some(sp) = s.split
+        && s.values.is_none()
+    {
+        value.push_str(&format!(" · out {} in {}", sp.external, sp.internal));
+    }
+    let commit_base = v
+        .repo
+        .contains('/')
+        .then(|| format!("https://github.com/{}/commit/", v.repo));
+    let rows = s
+        .evidence
+        .iter()
+        .map(|h| {
+            let (label, url) = match (h.item, &h.commit) {
+                (Some(n), _) => (
+                    format!("#{n}"),
+                    v.item(n).map(|it| it.url.clone()).or_else(|| {
+                        v.repo
+                            .contains('/')
+                            .then(|| format!("https://github.com/{}/issues/{n}", v.repo))
+                    }),
+                ),
+                (None, Some(sha)) => (
+                    sha.chars().take(8).collect(),
+                    commit_base.as_ref().map(|b| format!("{b}{sha}")),
+                ),
+                (None, None) => (String::new(), None),
+            };
+            let who = h
+                .person
+                .as_deref()
+                .and_then(|id| v.person_by_id(id))
+                .map(|p| format!(" — {}", v.people[p].name))
+                .unwrap_or_default();
+            let title = h
+                .item
+                .and_then(|n| v.item(n))
+                .map(|it| format!("{}: ", it.title))
+                .unwrap_or_default();
+            EvidenceRow {
+                label,
+                detail: format!("{title}{}{who}", h.detail),
+                at: h.at.as_deref().and_then(parse_iso),
+                url,
+            }
+        })
+        .collect();
+    SignalRow {
+        name: s.name.clone(),
+        value,
+        meaning: s.meaning.clone(),
+        rows,
+    }
+}
+
 /// Fallback for the outsider penalty when the report has no openness numbers: median hours to
 /// the first non-author, non-bot reply, and merged ÷ (merged + closed unmerged) PRs, by side.
 fn gaps(
@@ -925,6 +1039,9 @@ fn fmt_count(n: Option<u64>) -> String {
 /// Workflow signals with evidence. Counts come from the report's openness section; the rows
 /// behind them are the commits and items that carry each trace.
 fn signals(v: &ViewData, ds: &Dataset) -> Vec<SignalRow> {
+    if !v.report.signals.is_empty() {
+        return v.report.signals.iter().map(|s| signal_row(v, s)).collect();
+    }
     let o = &v.report.openness;
     let commit_url = |sha: &str| {
         v.repo

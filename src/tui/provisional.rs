@@ -6,7 +6,7 @@
 use super::model::{newest, noreply_login};
 use crate::config::Settings;
 use crate::domain::{EventKind, ItemKind, ItemState, Rung, Ts, UserKind};
-use crate::report::{Contributor, Report};
+use crate::report::{Affiliation, Contributor, Experience, LastExperience, Report, Status};
 use crate::store::Dataset;
 use crate::timefmt;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -20,6 +20,11 @@ struct P {
     last: Option<Ts>,
     merged_months: BTreeSet<i64>,
     merged: u32,
+    reviews: u64,
+    comments: u64,
+    issues: u64,
+    prs: u64,
+    commits: u64,
     evidence: Vec<String>,
     internal: bool,
     last_item: Option<u64>,
@@ -70,8 +75,10 @@ pub fn report(ds: &Dataset, settings: &Settings) -> Report {
         };
         let p = people.entry(a.to_ascii_lowercase()).or_default();
         let rung = if it.kind == ItemKind::Pr {
+            p.prs += 1;
             Rung::Contributor
         } else {
+            p.issues += 1;
             Rung::Participant
         };
         p.reach(rung, it.created_at);
@@ -103,9 +110,15 @@ pub fn report(ds: &Dataset, settings: &Settings) -> Report {
         let p = people.entry(l).or_default();
         match e.kind {
             EventKind::Star | EventKind::Fork => p.reach(Rung::Observer, e.at),
-            EventKind::Comment | EventKind::ReviewComment => p.reach(Rung::Participant, e.at),
+            EventKind::Comment | EventKind::ReviewComment => {
+                p.comments += 1;
+                p.reach(Rung::Participant, e.at)
+            }
             EventKind::Review => {
                 p.reach(Rung::Participant, e.at);
+                if other {
+                    p.reviews += 1;
+                }
                 if other && matches!(e.state.as_deref(), Some("APPROVED" | "CHANGES_REQUESTED")) {
                     p.reach(Rung::Reviewer, e.at);
                 }
@@ -129,6 +142,7 @@ pub fn report(ds: &Dataset, settings: &Settings) -> Report {
         let p = people.entry(login).or_default();
         p.name.get_or_insert_with(|| c.author_name.clone());
         p.emails.insert(c.author_email.clone());
+        p.commits += 1;
         p.reach(Rung::Contributor, c.author_time);
         p.reach(Rung::Merged, c.committer_time);
     }
@@ -194,7 +208,34 @@ pub fn report(ds: &Dataset, settings: &Settings) -> Report {
             .last
             .is_some_and(|l| as_of - l > settings.inactive_days as i64 * 86_400);
         let last_experience = last_experience(ds, p.last_item, &login, &bot, settings);
+        let affiliation = if p.internal {
+            Affiliation::Internal
+        } else {
+            Affiliation::External
+        };
         contributors.push(Contributor {
+            identities: Vec::new(),
+            affiliation_periods: Vec::new(),
+            journey: Vec::new(),
+            last_experience_detail: Some(LastExperience {
+                kind: last_experience,
+                item: p.last_item,
+                commit: None,
+                actor: None,
+                opened_at: None,
+                first_response_hours: None,
+                resolution_hours: None,
+                explained: None,
+                detail: String::new(),
+            }),
+            door: None,
+            issues_opened: p.issues,
+            prs_opened: p.prs,
+            merged_prs: p.merged as u64,
+            merged_contributions: p.merged as u64,
+            commits: p.commits,
+            reviews: p.reviews,
+            comments: p.comments,
             id: login.clone(),
             name,
             logins: if login.contains('@') {
@@ -203,7 +244,7 @@ pub fn report(ds: &Dataset, settings: &Settings) -> Report {
                 vec![user.map(|u| u.login.clone()).unwrap_or(login.clone())]
             },
             emails: p.emails.iter().cloned().collect(),
-            affiliation: if p.internal { "internal" } else { "external" }.into(),
+            affiliation,
             affiliation_evidence: p.evidence,
             stage,
             stages: p
@@ -213,10 +254,15 @@ pub fn report(ds: &Dataset, settings: &Settings) -> Report {
                 .collect(),
             first_seen: p.first.map(timefmt::iso).unwrap_or_default(),
             last_seen: p.last.map(timefmt::iso).unwrap_or_default(),
-            status: if dropped { "dropped" } else { "active" }.into(),
+            status: if dropped {
+                Status::Dropped
+            } else {
+                Status::Active
+            },
             last_experience,
         });
     }
+    contributors.sort_by(|a, b| a.id.cmp(&b.id));
     Report {
         repo: ds.repo.clone(),
         as_of: Some(timefmt::iso(as_of)),
@@ -231,9 +277,9 @@ fn last_experience(
     login: &str,
     bot: &dyn Fn(&str) -> bool,
     settings: &Settings,
-) -> String {
+) -> Experience {
     let Some(it) = item.and_then(|n| ds.items.iter().find(|i| i.number == n)) else {
-        return "unknown".into();
+        return Experience::Unknown;
     };
     let evs: Vec<_> = ds
         .events
@@ -246,10 +292,10 @@ fn last_experience(
             .is_some_and(|a| !a.eq_ignore_ascii_case(login))
     };
     if it.state == ItemState::Merged {
-        return "merged".into();
+        return Experience::Merged;
     }
     if ds.commits.iter().any(|c| c.imported_pr == Some(it.number)) {
-        return "imported".into();
+        return Experience::Imported;
     }
     if evs.iter().filter(others).any(|e| {
         e.actor
@@ -259,13 +305,13 @@ fn last_experience(
                 .as_deref()
                 .is_some_and(|b| b.contains("License Agreement"))
     }) {
-        return "cla_unsigned".into();
+        return Experience::ClaUnsigned;
     }
     if it.state == ItemState::Closed
         && let Some(c) = evs.iter().rev().find(|e| e.kind == EventKind::Closed)
         && c.actor.as_deref().is_some_and(bot)
     {
-        return "closed_by_bot".into();
+        return Experience::ClosedByBot;
     }
     let reply = evs
         .iter()
@@ -273,15 +319,15 @@ fn last_experience(
         .find(|e| e.kind == EventKind::Comment && !e.actor.as_deref().is_some_and(bot));
     match reply {
         None if it.state == ItemState::Closed && it.kind == ItemKind::Pr => {
-            "closed_unmerged".into()
+            Experience::ClosedUnmerged
         }
-        None => "no_response".into(),
+        None => Experience::NoResponse,
         Some(r) if r.at - it.created_at > settings.slow_response_days as i64 * 86_400 => {
-            "slow_response".into()
+            Experience::SlowResponse
         }
         Some(_) if it.kind == ItemKind::Pr && it.state == ItemState::Closed => {
-            "closed_unmerged".into()
+            Experience::ClosedUnmerged
         }
-        Some(_) => "unknown".into(),
+        Some(_) => Experience::Unknown,
     }
 }

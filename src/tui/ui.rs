@@ -52,8 +52,14 @@ fn draw_tabs(frame: &mut Frame, app: &mut App, area: Rect) {
     let mut x = area.x + 10;
     app.hits.tabs.clear();
     app.hits.tabs_y = area.y;
+    // Narrow terminals get tighter tabs so all seven fit in 80 columns.
+    let narrow = area.width < 100;
     for (i, v) in View::ALL.iter().enumerate() {
-        let label = format!(" {} {} ", i + 1, v.title());
+        let label = if narrow {
+            format!("{} {} ", i + 1, v.title())
+        } else {
+            format!(" {} {} ", i + 1, v.title())
+        };
         let w = label.chars().count() as u16;
         app.hits.tabs.push((x, x + w, *v));
         x += w;

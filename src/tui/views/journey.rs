@@ -45,10 +45,30 @@ pub fn draw(frame: &mut Frame, app: &mut App, area: Rect) {
     if !p.emails.is_empty() {
         who.push(Span::styled(format!(" · {}", p.emails.join(", ")), t.dim));
     }
-    let why = contributor
+    let mut why = contributor
         .map(|c| c.affiliation_evidence.join("; "))
         .filter(|s| !s.is_empty())
         .unwrap_or_else(|| "no evidence recorded".into());
+    // A hire (or a departure) shows as successive periods: say so first.
+    if let Some(c) = contributor
+        && c.affiliation_periods.len() > 1
+    {
+        let periods: Vec<String> = c
+            .affiliation_periods
+            .iter()
+            .map(|p| {
+                format!(
+                    "{} {}",
+                    p.affiliation.as_str(),
+                    p.from
+                        .as_deref()
+                        .map(|f| format!("from {}", &f[..f.len().min(10)]))
+                        .unwrap_or_else(|| "at first".into())
+                )
+            })
+            .collect();
+        why = format!("{} · {why}", periods.join(" → "));
+    }
     frame.render_widget(
         Paragraph::new(vec![
             Line::from(who),

@@ -105,7 +105,10 @@ pub fn draw(frame: &mut Frame, app: &mut App, area: Rect) {
         ratatui::widgets::Block::default()
             .borders(ratatui::widgets::Borders::TOP)
             .border_style(t.dim)
-            .title(Span::styled(" Ladder — reached each rung (enter: who) ", t.title))
+            .title(Span::styled(
+                " Ladder — reached each rung (enter: who) ",
+                t.title,
+            ))
     });
     frame.render_widget(table, funnel_a);
 
