@@ -9,7 +9,7 @@ pub mod app;
 pub mod keymap;
 pub mod model;
 pub mod picker;
-mod provisional;
+pub mod provisional;
 pub mod theme;
 pub mod ui;
 pub mod views;
