@@ -1,0 +1,280 @@
+//! End to end: the real binary in a pseudo-terminal on `contrail demo`. Keys switch views,
+//! search, drill into a person and back, then quit; the screen shows what it should and the
+//! terminal is restored (alternate screen left, cursor shown, mouse capture off).
+//!
+//! ratatui redraws only the cells that changed, so the byte stream is not the screen: a small
+//! screen model below replays cursor moves and prints to reconstruct what a user sees.
+
+#![cfg(unix)]
+
+use expectrl::Session;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+type Pty = expectrl::session::OsSession;
+
+const W: usize = 100;
+const H: usize = 30;
+
+/// Just enough of a VT100: printable text, CUP (`ESC [ r ; c H`), CR/LF, clears; every other
+/// sequence (colours, modes, OSC) is consumed and ignored. Raw bytes are kept for the restore
+/// checks.
+struct Screen {
+    cells: Vec<Vec<char>>,
+    row: usize,
+    col: usize,
+    raw: Vec<u8>,
+    pending: Vec<u8>,
+}
+
+impl Screen {
+    fn new() -> Screen {
+        Screen {
+            cells: vec![vec![' '; W]; H],
+            row: 0,
+            col: 0,
+            raw: Vec::new(),
+            pending: Vec::new(),
+        }
+    }
+
+    fn feed(&mut self, bytes: &[u8]) {
+        self.raw.extend_from_slice(bytes);
+        self.pending.extend_from_slice(bytes);
+        let data = std::mem::take(&mut self.pending);
+        let mut i = 0;
+        while i < data.len() {
+            match data[i] {
+                0x1b => {
+                    let Some(used) = self.escape(&data[i..]) else {
+                        // Incomplete sequence: keep it for the next read.
+                        self.pending = data[i..].to_vec();
+                        return;
+                    };
+                    i += used;
+                }
+                b'\r' => {
+                    self.col = 0;
+                    i += 1;
+                }
+                b'\n' => {
+                    self.row = (self.row + 1).min(H - 1);
+                    i += 1;
+                }
+                b if b < 0x20 => i += 1,
+                _ => {
+                    let len = utf8_len(data[i]);
+                    if i + len > data.len() {
+                        self.pending = data[i..].to_vec();
+                        return;
+                    }
+                    let s = String::from_utf8_lossy(&data[i..i + len]).to_string();
+                    for c in s.chars() {
+                        if self.row < H && self.col < W {
+                            self.cells[self.row][self.col] = c;
+                        }
+                        self.col += 1;
+                    }
+                    i += len;
+                }
+            }
+        }
+    }
+
+    /// Handle the escape sequence at the start of `d`; `None` if it is incomplete.
+    fn escape(&mut self, d: &[u8]) -> Option<usize> {
+        match d.get(1)? {
+            b'[' => {
+                let end = d[2..].iter().position(|b| (0x40..=0x7e).contains(b))? + 2;
+                let params = String::from_utf8_lossy(&d[2..end]).to_string();
+                let n: Vec<usize> = params
+                    .trim_start_matches('?')
+                    .split(';')
+                    .map(|p| p.parse().unwrap_or(0))
+                    .collect();
+                match d[end] {
+                    b'H' => {
+                        self.row = n.first().copied().unwrap_or(1).max(1) - 1;
+                        self.col = n.get(1).copied().unwrap_or(1).max(1) - 1;
+                    }
+                    b'J' if params == "2" => self.cells = vec![vec![' '; W]; H],
+                    _ => {}
+                }
+                Some(end + 1)
+            }
+            b']' => {
+                let end = d.iter().position(|&b| b == 0x07)?;
+                Some(end + 1)
+            }
+            _ => Some(2),
+        }
+    }
+
+    fn text(&self) -> String {
+        self.cells
+            .iter()
+            .map(|r| r.iter().collect::<String>())
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+}
+
+fn utf8_len(b: u8) -> usize {
+    match b {
+        b if b >= 0xf0 => 4,
+        b if b >= 0xe0 => 3,
+        b if b >= 0xc0 => 2,
+        _ => 1,
+    }
+}
+
+fn spawn(args: &[&str], home: &std::path::Path) -> Pty {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_contrail"));
+    cmd.args(args)
+        .env("XDG_CACHE_HOME", home.join("cache"))
+        .env("XDG_CONFIG_HOME", home.join("config"))
+        .env("XDG_DATA_HOME", home.join("data"))
+        .env("HOME", home)
+        .env("TERM", "xterm-256color")
+        .env_remove("NO_COLOR")
+        // Never start a browser from a test, whatever is pressed.
+        .env("BROWSER", "true");
+    let mut p = Session::spawn(cmd).expect("spawn contrail");
+    p.get_process_mut()
+        .set_window_size(W as u16, H as u16)
+        .expect("set the pty size");
+    p
+}
+
+/// Read until the reconstructed screen contains `needle` (or fail after 20 s).
+fn wait_for(p: &mut Pty, s: &mut Screen, needle: &str) {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let mut buf = [0u8; 8192];
+    loop {
+        match p.try_read(&mut buf) {
+            Ok(0) => {}
+            Ok(n) => s.feed(&buf[..n]),
+            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {
+                std::thread::sleep(Duration::from_millis(20))
+            }
+            Err(_) => {}
+        }
+        if s.text().contains(needle) {
+            return;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "timed out waiting for {needle:?}; screen:\n{}",
+            s.text()
+        );
+    }
+}
+
+/// Read until the process closes the pty.
+fn drain(p: &mut Pty, s: &mut Screen) {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let mut buf = [0u8; 8192];
+    while Instant::now() < deadline {
+        match p.try_read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => s.feed(&buf[..n]),
+            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {
+                if !p.get_process().is_alive().unwrap_or(false) {
+                    break;
+                }
+                std::thread::sleep(Duration::from_millis(20));
+            }
+            Err(_) => break,
+        }
+    }
+}
+
+fn send(p: &mut Pty, keys: &str) {
+    use std::io::Write;
+    p.write_all(keys.as_bytes()).expect("send keys");
+    p.flush().expect("flush");
+    std::thread::sleep(Duration::from_millis(100));
+}
+
+#[test]
+fn demo_in_a_pty_switches_views_searches_drills_and_restores_the_terminal() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut p = spawn(&["demo"], dir.path());
+    let mut s = Screen::new();
+
+    wait_for(&mut p, &mut s, "orbitkit/orbit");
+    wait_for(&mut p, &mut s, "Ladder");
+    assert!(
+        String::from_utf8_lossy(&s.raw).contains("\x1b[?1049h"),
+        "entered the alternate screen"
+    );
+
+    send(&mut p, "6");
+    wait_for(&mut p, &mut s, "waiting on a first reply");
+
+    send(&mut p, "2");
+    wait_for(&mut p, &mut s, "filter all");
+
+    // Search, then drill into the first match.
+    send(&mut p, "/");
+    send(&mut p, "fern");
+    wait_for(&mut p, &mut s, "search “fern”");
+    wait_for(&mut p, &mut s, "Fern Kowalski");
+    send(&mut p, "\r"); // confirm the search
+    send(&mut p, "\r"); // open the journey
+    wait_for(&mut p, &mut s, "Timeline");
+    wait_for(&mut p, &mut s, "why outsider");
+    assert!(s.text().contains("Fern Kowalski"));
+
+    // Back to the searched list.
+    send(&mut p, "\x1b");
+    wait_for(&mut p, &mut s, "filter all");
+    assert!(s.text().contains("search “fern”"), "{}", s.text());
+
+    send(&mut p, "?");
+    wait_for(&mut p, &mut s, "view_overview");
+
+    let before_quit = s.raw.len();
+    send(&mut p, "q");
+    drain(&mut p, &mut s);
+    let tail = String::from_utf8_lossy(&s.raw[before_quit..]).to_string();
+    assert!(
+        tail.contains("\x1b[?1049l"),
+        "left the alternate screen: {tail:?}"
+    );
+    assert!(tail.contains("\x1b[?25h"), "cursor shown again: {tail:?}");
+    assert!(tail.contains("\x1b[?1000l"), "mouse capture off: {tail:?}");
+    let status = p.get_process().wait().expect("wait");
+    let status = format!("{status:?}");
+    assert!(
+        status.starts_with("Exited(") && status.ends_with(", 0)"),
+        "{status}"
+    );
+}
+
+#[test]
+fn an_unknown_key_in_the_config_fails_before_the_terminal_is_touched() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = dir.path().join("c.toml");
+    std::fs::write(&cfg, "[tui.keys]\nqiut = \"x\"\n").unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_contrail"))
+        .args(["--config", cfg.to_str().unwrap(), "demo"])
+        .env("XDG_CACHE_HOME", dir.path())
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("qiut"), "{err}");
+    assert!(!String::from_utf8_lossy(&out.stdout).contains("\x1b[?1049h"));
+}
+
+#[test]
+fn open_refuses_a_missing_snapshot_with_a_clear_message() {
+    let out = Command::new(env!("CARGO_BIN_EXE_contrail"))
+        .args(["open", "/nonexistent/snap.sqlite"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("cannot open"), "{err}");
+}
