@@ -155,7 +155,7 @@ impl Cursor {
         } else if self.sel >= self.offset + page {
             self.offset = self.sel + 1 - page;
         }
-        self.offset = self.offset.min(len.saturating_sub(page).max(0));
+        self.offset = self.offset.min(len.saturating_sub(page));
         if self.sel < self.offset {
             self.offset = self.sel;
         }
