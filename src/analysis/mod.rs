@@ -1,14 +1,285 @@
-//! Pure analysis: journeys, drop-off, workflow signals. No I/O in this module tree.
+//! Pure analysis: people, affiliation over time, journeys up the ladder, drop-off, internal-only
+//! workflow signals, outsider penalty, doors, cohorts. No I/O in this module tree: no files, no
+//! network, no clock — `as_of` comes from the data (or the caller), so a snapshot gives the same
+//! report on any machine, any day.
+//!
+//! Determinism: every output list is sorted; ties between equally early proofs are broken by the
+//! evidence's id, so insertion order never shows.
+
+mod affiliation;
+mod aggregate;
+mod experience;
+mod items;
+mod ladder;
+pub mod patterns;
+pub mod people;
+mod signals;
+pub mod stats;
 
 use crate::config::Settings;
-use crate::domain::Ts;
-use crate::report::Report;
+use crate::domain::{ItemState, Rung, Ts};
+use crate::report::{Contributor, PeopleCounts, Report, RungReached, Sources, Status};
 use crate::store::Dataset;
+use crate::timefmt::iso;
+use patterns::Patterns;
+use people::People;
+use std::collections::{BTreeMap, HashMap};
+
+/// What every stage of the analysis reads: the data, the settings, and the people behind each
+/// row (resolved once).
+pub(crate) struct Ctx<'a> {
+    pub ds: &'a Dataset,
+    pub settings: &'a Settings,
+    pub pats: Patterns,
+    pub people: People,
+    /// Person of each event's actor.
+    pub event_actor: Vec<Option<usize>>,
+    /// Event indices in (at, id) order.
+    pub order: Vec<u32>,
+    pub commit_author: Vec<Option<usize>>,
+    pub commit_committer: Vec<Option<usize>>,
+    pub item_author: Vec<Option<usize>>,
+    /// Item number → index in `ds.items`.
+    pub item_index: HashMap<u64, usize>,
+}
+
+/// The newest time in the data: events, items and commits all count.
+pub fn newest_time(ds: &Dataset) -> Option<Ts> {
+    let events = ds.events.iter().map(|e| e.at);
+    let commits = ds
+        .commits
+        .iter()
+        .flat_map(|c| [c.author_time, c.committer_time]);
+    let items = ds.items.iter().flat_map(|i| {
+        [Some(i.created_at), i.closed_at, i.merged_at]
+            .into_iter()
+            .flatten()
+    });
+    events.chain(commits).chain(items).max()
+}
+
+/// The data as it stood at `t`: later rows dropped, later closes and merges undone.
+fn cut(ds: &Dataset, t: Ts) -> Dataset {
+    let mut out = Dataset {
+        repo: ds.repo.clone(),
+        has_git: ds.has_git,
+        has_github: ds.has_github,
+        item_commits: ds.item_commits.clone(),
+        users: ds.users.clone(),
+        org_members: ds.org_members.clone(),
+        identity_links: ds.identity_links.clone(),
+        affiliations: ds.affiliations.clone(),
+        settings: ds.settings.clone(),
+        notes: ds.notes.clone(),
+        ..Dataset::default()
+    };
+    out.commits = ds
+        .commits
+        .iter()
+        .filter(|c| c.committer_time <= t)
+        .cloned()
+        .collect();
+    out.events = ds.events.iter().filter(|e| e.at <= t).cloned().collect();
+    out.items = ds
+        .items
+        .iter()
+        .filter(|i| i.created_at <= t)
+        .cloned()
+        .map(|mut i| {
+            if i.merged_at.is_some_and(|m| m > t) {
+                i.merged_at = None;
+                i.merged_by = None;
+                i.state = ItemState::Open;
+            }
+            if i.closed_at.is_some_and(|c| c > t) {
+                i.closed_at = None;
+                if i.state == ItemState::Closed {
+                    i.state = ItemState::Open;
+                }
+            }
+            i.updated_at = i.updated_at.min(t);
+            i
+        })
+        .collect();
+    out
+}
+
+fn context<'a>(ds: &'a Dataset, settings: &'a Settings) -> Ctx<'a> {
+    let pats = Patterns::new(settings);
+    let people = people::resolve(ds, settings, &pats);
+    let mut cache: HashMap<&str, Option<usize>> = HashMap::new();
+    let event_actor = ds
+        .events
+        .iter()
+        .map(|e| {
+            let a = e.actor.as_deref()?;
+            *cache.entry(a).or_insert_with(|| people.by_login(a))
+        })
+        .collect();
+    let mut order: Vec<u32> = (0..ds.events.len() as u32).collect();
+    let key = |i: &u32| {
+        let e = &ds.events[*i as usize];
+        (e.at, e.id.as_str())
+    };
+    if !ds
+        .events
+        .is_sorted_by(|a, b| (a.at, a.id.as_str()) <= (b.at, b.id.as_str()))
+    {
+        order.sort_by(|a, b| key(a).cmp(&key(b)));
+    }
+    let commit_author = ds
+        .commits
+        .iter()
+        .map(|c| people.by_email(&c.author_email))
+        .collect();
+    let commit_committer = ds
+        .commits
+        .iter()
+        .map(|c| people.by_email(&c.committer_email))
+        .collect();
+    let item_author = ds
+        .items
+        .iter()
+        .map(|i| i.author.as_deref().and_then(|a| people.by_login(a)))
+        .collect();
+    let item_index = ds
+        .items
+        .iter()
+        .enumerate()
+        .map(|(i, it)| (it.number, i))
+        .collect();
+    Ctx {
+        ds,
+        settings,
+        pats,
+        people,
+        event_actor,
+        order,
+        commit_author,
+        commit_committer,
+        item_author,
+        item_index,
+    }
+}
 
 /// Analyse `ds` as of `as_of` (default: the newest event in the data).
-pub fn analyze(ds: &Dataset, _settings: &Settings, _as_of: Option<Ts>) -> Report {
+pub fn analyze(ds: &Dataset, settings: &Settings, as_of: Option<Ts>) -> Report {
+    let newest = newest_time(ds);
+    let cut_ds;
+    let ds = match (as_of, newest) {
+        (Some(t), Some(n)) if t < n => {
+            cut_ds = cut(ds, t);
+            &cut_ds
+        }
+        _ => ds,
+    };
+    let as_of = as_of.or(newest);
+    let now = as_of.unwrap_or(0);
+    let ctx = context(ds, settings);
+    let item_facts = items::facts(&ctx);
+    let tl = affiliation::timelines(&ctx);
+    let journeys = ladder::journeys(&ctx, &item_facts);
+    let inactive = settings.inactive_days as i64 * stats::DAY;
+
+    let mut contributors = Vec::new();
+    let mut counts = PeopleCounts::default();
+    let mut starred: BTreeMap<String, Ts> = BTreeMap::new();
+    for (p, person) in ctx.people.persons.iter().enumerate() {
+        if person.bot.is_some() {
+            counts.bots += 1;
+            counts.bot_ids.push(person.id.clone());
+            continue;
+        }
+        let j = &journeys[p];
+        let (Some(first), Some(last), Some(stage)) = (j.first_seen, j.last_seen, j.stage()) else {
+            continue;
+        };
+        let t = &tl[p];
+        let journey: Vec<RungReached> = Rung::ALL
+            .into_iter()
+            .filter_map(|r| {
+                let h = j.reached(r)?;
+                Some(RungReached {
+                    rung: r,
+                    at: iso(h.at),
+                    days_from_first_touch: (h.at - first) / stats::DAY,
+                    evidence: h.evidence.clone(),
+                    why: h.why.clone(),
+                    imported: h.imported,
+                    affiliation: t.at(h.at),
+                })
+            })
+            .collect();
+        let stages = journey
+            .iter()
+            .map(|s| (s.rung.name().to_string(), s.at.clone()))
+            .collect();
+        let status = if now - last > inactive {
+            Status::Dropped
+        } else {
+            Status::Active
+        };
+        let detail = experience::last_experience(&ctx, j, &item_facts);
+        if let Some(s) = j.starred_at {
+            starred.insert(person.id.clone(), s);
+        }
+        let affiliation = t.at(last);
+        match affiliation {
+            crate::report::Affiliation::Internal => counts.internal += 1,
+            crate::report::Affiliation::External => counts.external += 1,
+        }
+        contributors.push(Contributor {
+            id: person.id.clone(),
+            name: person.name.clone(),
+            logins: person.logins.clone(),
+            emails: person.emails.clone(),
+            identities: person.identities.clone(),
+            affiliation,
+            affiliation_evidence: t.evidence.clone(),
+            affiliation_periods: t.periods.clone(),
+            stage,
+            stages,
+            journey,
+            first_seen: iso(first),
+            last_seen: iso(last),
+            status,
+            last_experience: detail.kind,
+            last_experience_detail: Some(detail),
+            door: j.door.as_ref().map(|(_, d, _)| *d),
+            issues_opened: j.issues_opened,
+            prs_opened: j.prs_opened,
+            merged_prs: j.merged_prs,
+            merged_contributions: j.merged_contributions,
+            commits: j.commits,
+            reviews: j.reviews,
+            comments: j.comments,
+        });
+    }
+    counts.total = counts.internal + counts.external;
+    let outcome = signals::compute(&ctx, &item_facts, &tl, &journeys);
+    let mut star_times: Vec<Ts> = ds
+        .events
+        .iter()
+        .filter(|e| e.kind == crate::domain::EventKind::Star)
+        .map(|e| e.at)
+        .collect();
+    star_times.sort_unstable();
     Report {
         repo: ds.repo.clone(),
-        ..Report::default()
+        as_of: as_of.map(iso),
+        sources: Sources {
+            git: ds.has_git,
+            github: ds.has_github,
+        },
+        people: counts,
+        funnel: aggregate::funnel(&contributors),
+        openness: outcome.openness,
+        dropoffs: aggregate::dropoffs(&contributors),
+        signals: outcome.signals,
+        penalty: outcome.penalty,
+        doors: aggregate::doors(&contributors),
+        cohorts: aggregate::cohorts(&contributors, now),
+        gravity: aggregate::gravity(&ctx, &contributors, &starred, &star_times),
+        contributors,
     }
 }

@@ -1,0 +1,272 @@
+//! Aggregates over journeys: the funnel, drop-offs, entry doors, cohorts by quarter of first
+//! touch, and vanity vs gravity (SPEC §6).
+
+use super::stats::{DAY, median, month, quarter, share};
+use crate::domain::{ItemKind, Rung, Ts};
+use crate::report::{
+    Affiliation, Cohort, CohortRung, Contributor, Door, DoorRow, DropoffRow, Experience, FunnelRow,
+    Gravity, MonthRow, Split, StarBurst, Status, Window,
+};
+use crate::timefmt::parse_rfc3339;
+use std::collections::{BTreeMap, BTreeSet};
+
+fn ts(s: &str) -> Ts {
+    parse_rfc3339(s).unwrap_or_default()
+}
+
+fn bump(split: &mut Split<u64>, a: Affiliation) {
+    match a {
+        Affiliation::Internal => split.internal += 1,
+        Affiliation::External => split.external += 1,
+    }
+}
+
+/// One row per rung; each person counted by their affiliation on the rung's date.
+pub fn funnel(cs: &[Contributor]) -> Vec<FunnelRow> {
+    Rung::ALL
+        .into_iter()
+        .map(|r| {
+            let mut split = Split::<u64>::default();
+            let mut people = Vec::new();
+            for c in cs {
+                if let Some(step) = c.journey.iter().find(|s| s.rung == r) {
+                    bump(&mut split, step.affiliation);
+                    people.push(c.id.clone());
+                }
+            }
+            FunnelRow {
+                stage: r,
+                internal: split.internal,
+                external: split.external,
+                people,
+            }
+        })
+        .collect()
+}
+
+pub fn dropoffs(cs: &[Contributor]) -> Vec<DropoffRow> {
+    let mut rows: BTreeMap<(Rung, Experience), (Split<u64>, Vec<String>)> = BTreeMap::new();
+    for c in cs.iter().filter(|c| c.status == Status::Dropped) {
+        let row = rows.entry((c.stage, c.last_experience)).or_default();
+        bump(&mut row.0, c.affiliation);
+        row.1.push(c.id.clone());
+    }
+    rows.into_iter()
+        .map(|((stage, reason), (s, people))| DropoffRow {
+            stage,
+            reason,
+            internal: s.internal,
+            external: s.external,
+            people,
+        })
+        .collect()
+}
+
+/// Affiliation at first touch.
+fn first_affiliation(c: &Contributor) -> Affiliation {
+    c.journey
+        .iter()
+        .min_by_key(|s| ts(&s.at))
+        .map_or(c.affiliation, |s| s.affiliation)
+}
+
+pub fn doors(cs: &[Contributor]) -> Vec<DoorRow> {
+    Door::ALL
+        .into_iter()
+        .map(|d| {
+            let mut row = DoorRow {
+                door: d,
+                people: 0,
+                reached_regular: 0,
+                share: None,
+                split: Split::default(),
+                regular_split: Split::default(),
+                people_ids: Vec::new(),
+                regular_ids: Vec::new(),
+            };
+            for c in cs.iter().filter(|c| c.door == Some(d)) {
+                let a = first_affiliation(c);
+                row.people += 1;
+                bump(&mut row.split, a);
+                row.people_ids.push(c.id.clone());
+                if c.stages.contains_key(Rung::Regular.name()) {
+                    row.reached_regular += 1;
+                    bump(&mut row.regular_split, a);
+                    row.regular_ids.push(c.id.clone());
+                }
+            }
+            row.share = share(row.reached_regular, row.people);
+            row
+        })
+        .collect()
+}
+
+pub fn cohorts(cs: &[Contributor], as_of: Ts) -> Vec<Cohort> {
+    let mut groups: BTreeMap<(String, Affiliation), Vec<&Contributor>> = BTreeMap::new();
+    for c in cs {
+        let first = ts(&c.first_seen);
+        groups
+            .entry((quarter(first), first_affiliation(c)))
+            .or_default()
+            .push(c);
+    }
+    groups
+        .into_iter()
+        .map(|((q, a), members)| {
+            let rungs = Rung::ALL
+                .into_iter()
+                .map(|r| {
+                    let window = |days: i64| {
+                        let mut w = Window::default();
+                        for c in &members {
+                            let first = ts(&c.first_seen);
+                            if first + days * DAY > as_of {
+                                continue;
+                            }
+                            w.eligible += 1;
+                            if let Some(s) = c.journey.iter().find(|s| s.rung == r)
+                                && ts(&s.at) - first <= days * DAY
+                            {
+                                w.reached += 1;
+                                w.people.push(c.id.clone());
+                            }
+                        }
+                        w.share = share(w.reached, w.eligible);
+                        w
+                    };
+                    CohortRung {
+                        rung: r,
+                        within_90_days: window(90),
+                        within_180_days: window(180),
+                        within_365_days: window(365),
+                    }
+                })
+                .collect();
+            Cohort {
+                quarter: q,
+                affiliation: a,
+                size: members.len() as u64,
+                people: members.iter().map(|c| c.id.clone()).collect(),
+                rungs,
+            }
+        })
+        .collect()
+}
+
+/// Stars against new participants/contributors per month, star bursts, stargazer conversion
+/// and typo hunts.
+pub fn gravity(
+    ctx: &super::Ctx,
+    cs: &[Contributor],
+    starred: &BTreeMap<String, Ts>,
+    star_times: &[Ts],
+) -> Gravity {
+    let gh = ctx.ds.has_github;
+    let mut months: BTreeMap<String, MonthRow> = BTreeMap::new();
+    let row = |m: String, months: &mut BTreeMap<String, MonthRow>| {
+        months.entry(m.clone()).or_insert(MonthRow {
+            month: m,
+            stars: 0,
+            new_participants: 0,
+            new_contributors: 0,
+        });
+    };
+    let mut per_day: BTreeMap<String, u64> = BTreeMap::new();
+    for &t in star_times {
+        let m = month(t);
+        row(m.clone(), &mut months);
+        if let Some(r) = months.get_mut(&m) {
+            r.stars += 1;
+        }
+        *per_day.entry(crate::timefmt::day(t)).or_default() += 1;
+    }
+    for c in cs {
+        for (rung, add) in [(Rung::Participant, 0), (Rung::Contributor, 1)] {
+            if let Some(at) = c.stages.get(rung.name()) {
+                let m = month(ts(at));
+                row(m.clone(), &mut months);
+                if let Some(r) = months.get_mut(&m) {
+                    if add == 0 {
+                        r.new_participants += 1;
+                    } else {
+                        r.new_contributors += 1;
+                    }
+                }
+            }
+        }
+    }
+    let mut daily: Vec<f64> = per_day.values().map(|&v| v as f64).collect();
+    let baseline = median(&mut daily).unwrap_or(0.0);
+    let star_bursts = per_day
+        .iter()
+        .filter(|(_, n)| **n as f64 >= (5.0 * baseline).max(10.0))
+        .map(|(d, n)| StarBurst {
+            day: d.clone(),
+            stars: *n,
+            baseline,
+        })
+        .collect();
+    let mut converted_ids = Vec::new();
+    for c in cs {
+        if let Some(&t) = starred.get(&c.id) {
+            let later = [Rung::Participant, Rung::Contributor]
+                .iter()
+                .filter_map(|r| c.stages.get(r.name()))
+                .any(|at| ts(at) >= t);
+            if later {
+                converted_ids.push(c.id.clone());
+            }
+        }
+    }
+    let stargazers = starred.len() as u64;
+    Gravity {
+        stargazers: gh.then_some(stargazers),
+        stargazers_participating: gh.then_some(converted_ids.len() as u64),
+        conversion: if gh {
+            share(converted_ids.len() as u64, stargazers)
+        } else {
+            None
+        },
+        converted_ids,
+        by_month: months.into_values().collect(),
+        star_bursts,
+        typo_hunt_prs: typo_hunt(ctx, cs),
+    }
+}
+
+/// One-line docs PRs from first-timers who never came back, when at least five of them fall
+/// within seven days.
+fn typo_hunt(ctx: &super::Ctx, cs: &[Contributor]) -> Vec<u64> {
+    let ds = ctx.ds;
+    let one_timers: BTreeSet<&str> = cs
+        .iter()
+        .filter(|c| {
+            c.door == Some(Door::DocsPr) && c.prs_opened + c.issues_opened <= 1 && c.commits <= 1
+        })
+        .map(|c| c.id.as_str())
+        .collect();
+    let mut prs: Vec<(Ts, u64)> = ds
+        .items
+        .iter()
+        .enumerate()
+        .filter(|(i, it)| {
+            it.kind == ItemKind::Pr
+                && matches!((it.additions, it.deletions), (Some(a), Some(d)) if a + d <= 2)
+                && ctx.item_author[*i]
+                    .is_some_and(|p| one_timers.contains(ctx.people.persons[p].id.as_str()))
+        })
+        .map(|(_, it)| (it.created_at, it.number))
+        .collect();
+    prs.sort_unstable();
+    let mut out: BTreeSet<u64> = BTreeSet::new();
+    let mut start = 0;
+    for end in 0..prs.len() {
+        while prs[end].0 - prs[start].0 > 7 * DAY {
+            start += 1;
+        }
+        if end + 1 - start >= 5 {
+            out.extend(prs[start..=end].iter().map(|(_, n)| *n));
+        }
+    }
+    out.into_iter().collect()
+}
