@@ -84,19 +84,15 @@ pub fn run(store: &mut Store, path: &Path, opts: &ImportOptions) -> Result<Impor
         Some(_) => Plan::Full { rewritten: true },
     };
 
-    let mut oids = walk(&repo, head, &plan)?;
-    if let Plan::Incremental { old } = plan
-        && !old_head_on_first_parent_chain(&repo, head, old, &oids)?
-    {
-        // The old head was reached through a side parent: earlier merged-branch attributions
-        // may change, so re-derive them from the whole history.
-        plan = Plan::Full { rewritten: false };
-        oids = walk(&repo, head, &plan)?;
-    }
-
-    let (seq_base, stored_before) = match plan {
-        Plan::Full { .. } => (0, stored_shas(store)?),
-        Plan::Incremental { .. } => {
+    // git itself does not re-hash objects it reads; libgit2 does by default (SHA-1 with
+    // collision detection on every commit). Reading history for analysis does not need it: a
+    // corrupt object still fails to parse.
+    git2::opts::strict_hash_verification(false);
+    let started = std::time::Instant::now();
+    let mut seq_base = 0;
+    if let Plan::Incremental { old } = plan {
+        let new: Vec<Oid> = walk(&repo, head, Some(old))?.collect::<std::result::Result<_, _>>()?;
+        if old_head_on_first_parent_chain(&repo, head, old, &new)? {
             let min = match store.state(STATE_SEQ_MIN)? {
                 Some(s) => s.parse::<i64>().unwrap_or(0),
                 None => store
@@ -106,15 +102,29 @@ pub fn run(store: &mut Store, path: &Path, opts: &ImportOptions) -> Result<Impor
                     })?
                     .unwrap_or(0),
             };
-            (min - oids.len() as i64, HashSet::new())
+            seq_base = min - new.len() as i64;
+        } else {
+            // The old head is reached only through a side parent: merged-branch attribution
+            // of older commits may change, so re-derive it from the whole history.
+            plan = Plan::Full { rewritten: false };
         }
+    }
+    let (hide, stored_before) = match plan {
+        Plan::Full { .. } => (None, stored_shas(store)?),
+        Plan::Incremental { old } => (Some(old), HashSet::new()),
     };
+    drop(repo);
 
-    let (graph, own_pr) = produce_and_write(store, path, &oids, seq_base, opts)?;
+    let walked = produce_and_write(store, path, head, hide, seq_base, opts)?;
+    let oids = &walked.oids;
+    tracing::debug!(commits = oids.len(), elapsed = ?started.elapsed(), "git: commits read and written");
 
-    let owners = match oids.iter().position(|o| *o == head) {
-        Some(h) => branches::merged_branch_prs(&graph, h as u32),
-        None => vec![None; oids.len()],
+    let own_pr = &walked.own_pr;
+    // The walk starts at HEAD, so HEAD is index 0.
+    let owners = if oids.is_empty() {
+        Vec::new()
+    } else {
+        branches::merged_branch_prs(&walked.graph, 0)
     };
     let reachable: HashSet<String> = if stored_before.is_empty() {
         HashSet::new()
@@ -130,7 +140,7 @@ pub fn run(store: &mut Store, path: &Path, opts: &ImportOptions) -> Result<Impor
         .unwrap_or_else(|_| path.to_path_buf())
         .display()
         .to_string();
-    let branch = repo
+    let branch = open_repo(path)?
         .head()
         .ok()
         .filter(|h| h.is_branch())
@@ -174,6 +184,7 @@ pub fn run(store: &mut Store, path: &Path, opts: &ImportOptions) -> Result<Impor
         store::set_state(c, STATE_HEAD, &head_hex)
     })?;
 
+    tracing::debug!(elapsed = ?started.elapsed(), "git: import finished");
     Ok(ImportStats {
         new_commits,
         total_commits: count_commits(store)?,
@@ -201,15 +212,15 @@ fn stored_shas(store: &Store) -> Result<HashSet<String>> {
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
-/// Commits to import, children before parents (HEAD first).
-fn walk(repo: &Repository, head: Oid, plan: &Plan) -> Result<Vec<Oid>> {
+/// The commits to import, newest first by commit date (HEAD first), as `git log` orders them.
+fn walk(repo: &Repository, head: Oid, hide: Option<Oid>) -> Result<git2::Revwalk<'_>> {
     let mut walk = repo.revwalk()?;
-    walk.set_sorting(Sort::TOPOLOGICAL | Sort::TIME)?;
+    walk.set_sorting(Sort::TIME)?;
     walk.push(head)?;
-    if let Plan::Incremental { old } = plan {
-        walk.hide(*old)?;
+    if let Some(old) = hide {
+        walk.hide(old)?;
     }
-    Ok(walk.collect::<std::result::Result<Vec<_>, _>>()?)
+    Ok(walk)
 }
 
 /// Whether following first parents from `head` through the new commits reaches `old`.
@@ -235,25 +246,37 @@ fn old_head_on_first_parent_chain(
     }
 }
 
-/// Read and parse `oids` on a helper thread while this thread writes batches.
-/// Returns the parent graph and, per commit, whether its own message named a PR.
+/// What the reader thread saw: the walked commits in order, their parent graph, and per
+/// commit whether its own message named a PR.
+struct Walked {
+    oids: Vec<Oid>,
+    graph: Graph,
+    own_pr: Vec<bool>,
+}
+
+/// Walk and parse on a helper thread while this thread writes the batches it sends.
 fn produce_and_write(
     store: &mut Store,
     path: &Path,
-    oids: &[Oid],
+    head: Oid,
+    hide: Option<Oid>,
     seq_base: i64,
     opts: &ImportOptions,
-) -> Result<(Graph, Vec<bool>)> {
+) -> Result<Walked> {
     let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<Commit>>(2);
     std::thread::scope(|s| {
-        let producer = s.spawn(move || produce(path, oids, seq_base, opts, tx));
+        let producer = s.spawn(move || produce(path, head, hide, seq_base, opts, tx));
         let mut written: Result<()> = Ok(());
+        let mut writing = std::time::Duration::ZERO;
         for batch in rx.iter() {
+            let t = std::time::Instant::now();
             written = store.write(|c| store::upsert_commits(c, &batch));
+            writing += t.elapsed();
             if written.is_err() {
                 break; // dropping `rx` stops the producer at its next send
             }
         }
+        tracing::debug!(?writing, "git: time spent writing batches");
         drop(rx);
         let produced = producer
             .join()
@@ -265,50 +288,73 @@ fn produce_and_write(
 
 fn produce(
     path: &Path,
-    oids: &[Oid],
+    head: Oid,
+    hide: Option<Oid>,
     seq_base: i64,
     opts: &ImportOptions,
     tx: std::sync::mpsc::SyncSender<Vec<Commit>>,
-) -> Result<(Graph, Vec<bool>)> {
+) -> Result<Walked> {
     let repo = open_repo(path)?;
     // A missing or unreadable .mailmap means no mapping, not a failed import.
     let mailmap = repo.mailmap().or_else(|_| Mailmap::new())?;
-    let index: HashMap<Oid, u32> = oids
-        .iter()
-        .enumerate()
-        .map(|(i, o)| (*o, i as u32))
-        .collect();
-    let mut graph = Graph::new();
-    let mut own_pr = Vec::with_capacity(oids.len());
+    let mut oids = Vec::new();
+    // Parents as oids, flattened; turned into indices once every commit has one.
+    let (mut parent_oids, mut parent_end, mut merge_pr) = (Vec::new(), Vec::new(), Vec::new());
+    let mut own_pr = Vec::new();
     let mut batch = Vec::with_capacity(opts.batch_size);
-    for (i, oid) in oids.iter().enumerate() {
-        let commit = repo.find_commit(*oid)?;
+    let started = std::time::Instant::now();
+    let mut waiting = std::time::Duration::ZERO;
+    for (i, oid) in walk(&repo, head, hide)?.enumerate() {
+        let oid = oid?;
+        let commit = repo.find_commit(oid)?;
         let c = to_commit(&commit, &mailmap, seq_base + i as i64, &opts.private_hosts)?;
-        let merge = if c.is_merge() {
+        merge_pr.push(if c.is_merge() {
             refs::merge_pr(&c.subject)
         } else {
             None
-        };
-        graph.push(
-            commit
-                .parent_ids()
-                .map(|p| index.get(&p).copied().unwrap_or(OUTSIDE)),
-            merge,
-        );
+        });
+        parent_oids.extend(commit.parent_ids());
+        parent_end.push(parent_oids.len());
         own_pr.push(c.pr_number.is_some());
+        oids.push(oid);
         batch.push(c);
         if batch.len() >= opts.batch_size {
             let full = std::mem::replace(&mut batch, Vec::with_capacity(opts.batch_size));
-            if tx.send(full).is_err() {
-                // The writer failed and reports its own error.
-                return Ok((graph, own_pr));
+            let t = std::time::Instant::now();
+            let sent = tx.send(full);
+            waiting += t.elapsed();
+            if sent.is_err() {
+                break; // the writer failed and reports its own error
             }
         }
     }
     if !batch.is_empty() {
         let _ = tx.send(batch);
     }
-    Ok((graph, own_pr))
+    drop(tx);
+    tracing::debug!(elapsed = ?started.elapsed(), ?waiting, "git: reader finished");
+
+    let index: HashMap<Oid, u32> = oids
+        .iter()
+        .enumerate()
+        .map(|(i, o)| (*o, i as u32))
+        .collect();
+    let mut graph = Graph::new();
+    let mut from = 0;
+    for (end, pr) in parent_end.into_iter().zip(merge_pr) {
+        graph.push(
+            parent_oids[from..end]
+                .iter()
+                .map(|p| index.get(p).copied().unwrap_or(OUTSIDE)),
+            pr,
+        );
+        from = end;
+    }
+    Ok(Walked {
+        oids,
+        graph,
+        own_pr,
+    })
 }
 
 fn lossy(b: &[u8]) -> String {
