@@ -278,3 +278,181 @@ fn open_refuses_a_missing_snapshot_with_a_clear_message() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("cannot open"), "{err}");
 }
+
+// ---- Benchmark (run by scripts/bench-tui in release mode; ignored in normal test runs). ----
+
+fn stats(mut v: Vec<f64>) -> (f64, f64, f64) {
+    v.sort_by(|a, b| a.total_cmp(b));
+    let at = |q: f64| v[((v.len() - 1) as f64 * q).round() as usize];
+    (at(0.5), at(0.95), v[v.len() - 1])
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
+
+#[test]
+#[ignore = "benchmark: scripts/bench-tui runs it in release mode"]
+fn bench_tui() {
+    use contrail::config::TuiConfig;
+    use contrail::tui::{Action, Msg, View};
+    use ratatui::Terminal;
+    use ratatui::backend::TestBackend;
+    use std::sync::Arc;
+
+    let items: usize = std::env::var("BENCH_ITEMS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(100_000);
+    let people: usize = std::env::var("BENCH_PEOPLE")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(20_000);
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("big.sqlite");
+    let t = Instant::now();
+    {
+        let data = contrail::demo::big(items, people, 42);
+        let mut st = contrail::store::Store::open(&db).unwrap();
+        contrail::demo::write(
+            &mut st,
+            &data,
+            "bench/big",
+            &contrail::config::Settings::default(),
+        )
+        .unwrap();
+    }
+    println!(
+        "setup: wrote {items} items, {people} people to {} in {:.0} ms",
+        db.display(),
+        ms(t.elapsed())
+    );
+
+    // Baseline, measured in the same run: just reading the dataset from SQLite.
+    let t = Instant::now();
+    let ds = contrail::store::Store::open_read_only(&db)
+        .unwrap()
+        .dataset()
+        .unwrap();
+    let load = ms(t.elapsed());
+    println!(
+        "baseline: load dataset ({} items, {} events, {} users): {load:.1} ms",
+        ds.items.len(),
+        ds.events.len(),
+        ds.users.len()
+    );
+    drop(ds);
+
+    // Launch in-process: app + background load job + first frame (the loading screen).
+    let spec = contrail::tui::JobSpec {
+        db: db.clone(),
+        config: None,
+        git: None,
+        read_only: true,
+    };
+    let t0 = Instant::now();
+    let mut app = contrail::tui::new_app("bench", &TuiConfig::default(), true).unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    let job = app.next_job("loading");
+    contrail::tui::worker::spawn(job, spec, false, tx);
+    let mut term = Terminal::new(TestBackend::new(120, 40)).unwrap();
+    term.draw(|f| contrail::tui::ui::draw(f, &mut app)).unwrap();
+    let first = ms(t0.elapsed());
+    // Wait for the analysed data, then draw the first full frame.
+    let data = loop {
+        match rx.recv().unwrap() {
+            Msg::Loaded { data, .. } => break data,
+            Msg::Failed { error, .. } => panic!("{error}"),
+            Msg::Progress { .. } => {}
+        }
+    };
+    app.set_data(Arc::clone(&data));
+    term.draw(|f| contrail::tui::ui::draw(f, &mut app)).unwrap();
+    let ready = ms(t0.elapsed());
+    println!(
+        "first frame (loading screen, in-process): {first:.1} ms  (target < 300 ms; {:.2}× the dataset load)",
+        first / load
+    );
+    println!(
+        "first full frame (data analysed):         {ready:.0} ms  ({:.1}× the dataset load)",
+        ready / load
+    );
+
+    // Per key in the People view: handle + draw at 120×40.
+    app.update(Action::Show(View::People));
+    term.draw(|f| contrail::tui::ui::draw(f, &mut app)).unwrap();
+    println!("people rows: {}", app.people.rows.len());
+    let mut per_kind: Vec<(&str, Vec<f64>)> = Vec::new();
+    let mut run = |name: &'static str, actions: Vec<Action>, app: &mut contrail::tui::App| {
+        let mut times = Vec::new();
+        for a in actions {
+            let t = Instant::now();
+            app.update(a);
+            term.draw(|f| contrail::tui::ui::draw(f, app)).unwrap();
+            times.push(ms(t.elapsed()));
+        }
+        per_kind.push((name, times));
+    };
+    run("down (j)", vec![Action::Down; 300], &mut app);
+    run("page down", vec![Action::PageDown; 100], &mut app);
+    run(
+        "bottom/top",
+        [Action::Bottom, Action::Top].repeat(10),
+        &mut app,
+    );
+    app.update(Action::Search);
+    run(
+        "search keystroke",
+        "user1".chars().map(Action::Char).collect(),
+        &mut app,
+    );
+    run("search backspace", vec![Action::Backspace; 5], &mut app);
+    app.update(Action::Back);
+    run("filter cycle (f)", vec![Action::Filter; 6], &mut app);
+    run("sort cycle (s)", vec![Action::Sort; 6], &mut app);
+    run(
+        "open journey (enter)",
+        vec![Action::Enter, Action::Back],
+        &mut app,
+    );
+    let mut all = Vec::new();
+    println!(
+        "{:<22} {:>8} {:>8} {:>8}   (ms; budget 16 ms)",
+        "key", "median", "p95", "max"
+    );
+    for (name, times) in &per_kind {
+        let (m, p95, max) = stats(times.clone());
+        println!("{name:<22} {m:>8.2} {p95:>8.2} {max:>8.2}");
+        all.extend(times.iter().copied());
+    }
+    let (m, p95, max) = stats(all);
+    println!(
+        "{:<22} {m:>8.2} {p95:>8.2} {max:>8.2}   budget ratio p95/16ms = {:.2}",
+        "ALL KEYS",
+        p95 / 16.0
+    );
+
+    // The real binary in a pty: time from spawn to the first frame on screen.
+    let home = tempfile::tempdir().unwrap();
+    let t = Instant::now();
+    let mut p = spawn(&["tui", "--db", db.to_str().unwrap()], home.path());
+    let mut s = Screen::new();
+    wait_for(&mut p, &mut s, "Overview");
+    let bin_first = ms(t.elapsed());
+    wait_for(&mut p, &mut s, "Ladder");
+    let bin_ready = ms(t.elapsed());
+    send(&mut p, "q");
+    drain(&mut p, &mut s);
+    println!(
+        "binary: first frame {bin_first:.0} ms after spawn (target < 300 ms), analysed view at {bin_ready:.0} ms"
+    );
+
+    // The demo database: built fresh at `contrail demo` start.
+    let demo = home.path().join("demo.sqlite");
+    let t = Instant::now();
+    contrail::demo::ensure_db(&demo).unwrap();
+    println!(
+        "demo database built in {:.0} ms (target < 300 ms)",
+        ms(t.elapsed())
+    );
+}

@@ -765,7 +765,8 @@ fn drops(v: &ViewData) -> Vec<DropRow> {
 
 fn reasons(v: &ViewData) -> Vec<ReasonStat> {
     let mut m: BTreeMap<String, ReasonStat> = BTreeMap::new();
-    for d in drops(v) {
+    // Stargazers who never wrote anything are the audience, not drop-outs of the ladder.
+    for d in drops(v).into_iter().filter(|d| d.stage > Rung::Observer) {
         let r = m.entry(d.reason.clone()).or_insert_with(|| ReasonStat {
             reason: d.reason.clone(),
             internal: 0,
