@@ -564,3 +564,15 @@ fn twenty_thousand_people_scroll_with_only_visible_rows_drawn() {
     assert!(t.elapsed().as_secs_f64() < 20.0, "{:?}", t.elapsed());
     assert!(app.people.cursor.sel > 5_000);
 }
+
+#[test]
+fn the_readme_documents_every_bindable_action() {
+    let doc = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/README-tui.md"))
+        .unwrap();
+    for (_, name, _) in contrail::tui::action::BINDABLE {
+        assert!(
+            doc.contains(&format!("`{name}`")),
+            "docs/README-tui.md lacks `{name}`"
+        );
+    }
+}

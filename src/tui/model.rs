@@ -150,6 +150,8 @@ pub struct ViewData {
     by_login: HashMap<String, usize>,
     by_email: HashMap<String, usize>,
     items: HashMap<u64, usize>,
+    /// item number → indices of the events on it.
+    item_events: HashMap<u64, Vec<u32>>,
     /// person → indices into dataset events/items/commits they did.
     acts: Vec<Acts>,
 }
@@ -402,6 +404,9 @@ impl ViewData {
             }
         }
         for (i, e) in ds.events.iter().enumerate() {
+            if let Some(n) = e.item {
+                self.item_events.entry(n).or_default().push(i as u32);
+            }
             if let Some(p) = e.actor.as_deref().and_then(|a| self.person_by_login(a)) {
                 self.acts[p].events.push(i as u32);
             }
@@ -443,6 +448,43 @@ impl ViewData {
                 item: Some(it.number),
                 url: Some(it.url.clone()),
             });
+            // What others did on their item is part of their experience.
+            let mine = |a: &str| {
+                self.people[person]
+                    .logins
+                    .iter()
+                    .any(|l| l.eq_ignore_ascii_case(a))
+            };
+            for &ei in self
+                .item_events
+                .get(&it.number)
+                .map(Vec::as_slice)
+                .unwrap_or(&[])
+            {
+                let e = &ds.events[ei as usize];
+                let Some(actor) = e.actor.as_deref().filter(|a| !mine(a)) else {
+                    continue;
+                };
+                let did = match e.kind {
+                    EventKind::Comment => "commented",
+                    EventKind::Review => "reviewed",
+                    EventKind::ReviewComment => "left a review comment",
+                    EventKind::Closed => "closed it",
+                    EventKind::Merged => "merged it",
+                    EventKind::Labeled => "labeled it",
+                    _ => continue,
+                };
+                let mut what = format!("  ↳ {actor} {did} (#{})", it.number);
+                if let Some(b) = e.body.as_deref().filter(|b| !b.is_empty()) {
+                    what.push_str(&format!(": {}", truncate(b, 60)));
+                }
+                out.push(TimelineEntry {
+                    at: e.at,
+                    what,
+                    item: Some(it.number),
+                    url: Some(it.url.clone()),
+                });
+            }
         }
         for &i in &acts.events {
             let e = &ds.events[i as usize];

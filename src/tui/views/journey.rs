@@ -48,7 +48,10 @@ pub fn draw(frame: &mut Frame, app: &mut App, area: Rect) {
     let mut why = contributor
         .map(|c| c.affiliation_evidence.join("; "))
         .filter(|s| !s.is_empty())
-        .unwrap_or_else(|| "no evidence recorded".into());
+        .unwrap_or_else(|| {
+            "no sign of the organisation (no internal email domain, membership or affiliation fact)"
+                .into()
+        });
     // A hire (or a departure) shows as successive periods: say so first.
     if let Some(c) = contributor
         && c.affiliation_periods.len() > 1
