@@ -97,20 +97,33 @@ pub fn draw(frame: &mut Frame, app: &mut App, area: Rect) {
     let lines: Vec<Line> = Rung::ALL
         .iter()
         .map(|r| {
-            let at = contributor
-                .and_then(|c| c.stages.get(r.name()))
-                .and_then(|s| timefmt::parse_rfc3339(s));
+            let proof = contributor.and_then(|c| c.journey.iter().find(|j| j.rung == *r));
+            let at = proof
+                .map(|j| j.at.as_str())
+                .or_else(|| {
+                    contributor
+                        .and_then(|c| c.stages.get(r.name()))
+                        .map(String::as_str)
+                })
+                .and_then(timefmt::parse_rfc3339);
             match at {
                 Some(at) => {
                     let after = prev
                         .map(|p| format!("+{}", duration(at - p)))
                         .unwrap_or_default();
                     prev = Some(at);
+                    let why = proof
+                        .map(|j| {
+                            let imported = if j.imported { " [imported]" } else { "" };
+                            format!(" {}{imported}", j.why)
+                        })
+                        .unwrap_or_default();
                     Line::from(vec![
                         Span::styled("● ", t.good),
                         Span::raw(format!("{:<12}", r.name())),
                         Span::raw(timefmt::day(at)),
-                        Span::styled(format!(" {after}"), t.dim),
+                        Span::styled(format!(" {after:<5}"), t.dim),
+                        Span::raw(why),
                     ])
                 }
                 None => Line::styled(format!("○ {:<12}–", r.name()), t.dim),
