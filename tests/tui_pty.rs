@@ -129,7 +129,20 @@ fn utf8_len(b: u8) -> usize {
 }
 
 fn spawn(args: &[&str], home: &std::path::Path) -> Pty {
+    spawn_in(args, home, None, &[])
+}
+
+fn spawn_in(
+    args: &[&str],
+    home: &std::path::Path,
+    cwd: Option<&std::path::Path>,
+    env: &[(&str, &str)],
+) -> Pty {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_contrail"));
+    if let Some(d) = cwd {
+        cmd.current_dir(d);
+    }
+    cmd.envs(env.iter().copied());
     cmd.args(args)
         .env("XDG_CACHE_HOME", home.join("cache"))
         .env("XDG_CONFIG_HOME", home.join("config"))
@@ -249,6 +262,95 @@ fn demo_in_a_pty_switches_views_searches_drills_and_restores_the_terminal() {
     assert!(
         status.starts_with("Exited(") && status.ends_with(", 0)"),
         "{status}"
+    );
+}
+
+#[test]
+fn a_panic_restores_the_terminal_and_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut p = spawn_in(
+        &["demo"],
+        dir.path(),
+        None,
+        &[("CONTRAIL_DEBUG_PANIC", "1")],
+    );
+    let mut s = Screen::new();
+    drain(&mut p, &mut s);
+    let out = String::from_utf8_lossy(&s.raw).to_string();
+    let after = &out[out
+        .find("\x1b[?1049h")
+        .expect("entered the alternate screen")..];
+    assert!(
+        after.contains("\x1b[?1049l"),
+        "left the alternate screen: {out:?}"
+    );
+    assert!(after.contains("\x1b[?25h"), "cursor shown: {out:?}");
+    assert!(after.contains("the terminal has been restored"), "{out:?}");
+    assert!(
+        after.contains("crashing on purpose"),
+        "the panic message is printed: {out:?}"
+    );
+    let status = format!("{:?}", p.get_process().wait().expect("wait"));
+    assert!(!status.ends_with(", 0)"), "{status}");
+}
+
+#[test]
+fn contrail_inside_a_git_clone_imports_it_and_opens_the_tui() {
+    let home = tempfile::tempdir().unwrap();
+    let repo_dir = tempfile::tempdir().unwrap();
+    let repo = git2::Repository::init(repo_dir.path()).unwrap();
+    std::fs::write(repo_dir.path().join("README.md"), "hello\n").unwrap();
+    let mut index = repo.index().unwrap();
+    index.add_path(std::path::Path::new("README.md")).unwrap();
+    let tree = repo.find_tree(index.write_tree().unwrap()).unwrap();
+    let sig = git2::Signature::new(
+        "Zed Outsider",
+        "zed@example.org",
+        &git2::Time::new(1_700_000_000, 0),
+    )
+    .unwrap();
+    repo.commit(Some("HEAD"), &sig, &sig, "Add README (#1)", &tree, &[])
+        .unwrap();
+    let mut p = spawn_in(&[], home.path(), Some(repo_dir.path()), &[]);
+    let mut s = Screen::new();
+    wait_for(&mut p, &mut s, "Ladder");
+    send(&mut p, "2");
+    wait_for(&mut p, &mut s, "Zed Outsider");
+    send(&mut p, "q");
+    drain(&mut p, &mut s);
+    let status = format!("{:?}", p.get_process().wait().expect("wait"));
+    assert!(status.ends_with(", 0)"), "{status}");
+    // The import landed in the default database under the data dir.
+    let repos = home.path().join("data/contrail/repos");
+    let dbs: Vec<_> = std::fs::read_dir(&repos).unwrap().flatten().collect();
+    assert!(
+        dbs.iter()
+            .any(|e| e.path().extension().is_some_and(|x| x == "sqlite")),
+        "{repos:?}"
+    );
+}
+
+#[test]
+fn open_is_read_only_and_says_why_notes_are_disabled() {
+    let home = tempfile::tempdir().unwrap();
+    let snap = home.path().join("snap.sqlite");
+    {
+        let mut st = contrail::store::Store::open(&snap).unwrap();
+        contrail::demo::build(&mut st).unwrap();
+    }
+    let before = std::fs::read(&snap).unwrap();
+    let mut p = spawn(&["open", snap.to_str().unwrap()], home.path());
+    let mut s = Screen::new();
+    wait_for(&mut p, &mut s, "[read-only]");
+    send(&mut p, "2");
+    send(&mut p, "n");
+    wait_for(&mut p, &mut s, "notes are disabled");
+    send(&mut p, "q");
+    drain(&mut p, &mut s);
+    assert_eq!(
+        std::fs::read(&snap).unwrap(),
+        before,
+        "the snapshot is untouched"
     );
 }
 

@@ -104,8 +104,14 @@ fn event_loop(
 ) -> Result<()> {
     let io = |e: std::io::Error| Error::Usage(format!("terminal error: {e}"));
     let mut notes: Option<Store> = None;
+    // A documented debugging switch: crash after the first frame, to check that a panic
+    // leaves a usable terminal and a clear message (the end-to-end tests use it).
+    let crash = std::env::var_os("CONTRAIL_DEBUG_PANIC").is_some();
     loop {
         terminal.draw(|f| ui::draw(f, app)).map_err(io)?;
+        if crash {
+            panic!("CONTRAIL_DEBUG_PANIC is set: crashing on purpose after the first frame");
+        }
         if event::poll(Duration::from_millis(100)).map_err(io)? {
             // Handle every queued event before the next draw, so held keys never lag.
             loop {
