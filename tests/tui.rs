@@ -576,3 +576,29 @@ fn the_readme_documents_every_bindable_action() {
         );
     }
 }
+
+#[test]
+fn the_picker_lists_cached_databases_by_repository() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("octo__repo.sqlite"), b"x").unwrap();
+    std::fs::write(dir.path().join("local__tool.sqlite"), b"xy").unwrap();
+    std::fs::write(dir.path().join("notes.txt"), b"not a db").unwrap();
+    let entries = contrail::tui::picker::entries(dir.path());
+    let names: Vec<&str> = entries.iter().map(|e| e.name.as_str()).collect();
+    assert_eq!(names, vec!["local/tool", "octo/repo"]);
+    let picker = contrail::tui::picker::Picker {
+        entries,
+        cursor: Default::default(),
+        theme: contrail::tui::Theme::mono(),
+        dir: dir.path().to_path_buf(),
+    };
+    let mut term = Terminal::new(TestBackend::new(80, 24)).unwrap();
+    term.draw(|f| picker.draw(f)).unwrap();
+    let buf = term.backend().buffer();
+    let text: String = (0..buf.area.height)
+        .flat_map(|y| (0..buf.area.width).map(move |x| (x, y)))
+        .map(|(x, y)| buf[(x, y)].symbol().to_string())
+        .collect();
+    assert!(text.contains("octo/repo"), "{text}");
+    assert!(text.contains("pick a cached repository"), "{text}");
+}

@@ -986,6 +986,11 @@ fn signal_row(v: &ViewData, s: &crate::report::Signal) -> SignalRow {
                 .and_then(|id| v.person_by_id(id))
                 .map(|p| format!(" — {}", v.people[p].name))
                 .unwrap_or_default();
+            let side = match h.affiliation {
+                Some(Affiliation::Internal) => "[in] ",
+                Some(Affiliation::External) => "[out] ",
+                None => "",
+            };
             let title = h
                 .item
                 .and_then(|n| v.item(n))
@@ -993,7 +998,7 @@ fn signal_row(v: &ViewData, s: &crate::report::Signal) -> SignalRow {
                 .unwrap_or_default();
             EvidenceRow {
                 label,
-                detail: format!("{title}{}{who}", h.detail),
+                detail: format!("{side}{title}{}{who}", hit_detail(&s.name, &h.detail)),
                 at: h.at.as_deref().and_then(parse_iso),
                 url,
             }
@@ -1004,6 +1009,17 @@ fn signal_row(v: &ViewData, s: &crate::report::Signal) -> SignalRow {
         value,
         meaning: s.meaning.clone(),
         rows,
+    }
+}
+
+/// The gap signals' rows carry the measured number: say what it is.
+fn hit_detail(signal: &str, detail: &str) -> String {
+    match (signal, detail.parse::<f64>()) {
+        ("response_gap", Ok(h)) => format!("first reply after {}", duration((h * 3600.0) as Ts)),
+        ("merge_latency_gap", Ok(h)) => format!("merged after {}", duration((h * 3600.0) as Ts)),
+        ("acceptance_gap", Ok(x)) if x >= 1.0 => "accepted".into(),
+        ("acceptance_gap", Ok(_)) => "not accepted".into(),
+        _ => detail.to_string(),
     }
 }
 

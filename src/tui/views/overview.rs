@@ -178,10 +178,21 @@ pub fn draw(frame: &mut Frame, app: &mut App, area: Rect) {
     let total_stars: u64 = d.weekly.stars.iter().sum();
     let total_new: u64 = d.weekly.newcomers.iter().sum();
     frame.render_widget(
-        block(
-            app,
-            format!("Stars ({total_stars}) vs new outside participants ({total_new}) per week"),
-        ),
+        block(app, {
+            let g = &d.report.gravity;
+            let mut title =
+                format!("Stars ({total_stars}) vs new outside participants ({total_new}) per week");
+            if let Some(c) = g.conversion {
+                title.push_str(&format!(" · stargazers who took part {:.1}%", c * 100.0));
+            }
+            if !g.star_bursts.is_empty() {
+                title.push_str(&format!(" · {} burst days", g.star_bursts.len()));
+            }
+            if !g.typo_hunt_prs.is_empty() {
+                title.push_str(&format!(" · typo hunt: {} PRs", g.typo_hunt_prs.len()));
+            }
+            title
+        }),
         chart,
     );
     let h = inner.height / 2;
