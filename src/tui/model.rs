@@ -999,7 +999,11 @@ fn signal_row(v: &ViewData, s: &crate::report::Signal) -> SignalRow {
             EvidenceRow {
                 label,
                 detail: format!("{side}{title}{}{who}", hit_detail(&s.name, &h.detail)),
-                at: h.at.as_deref().and_then(parse_iso),
+                at: h
+                    .at
+                    .as_deref()
+                    .and_then(parse_iso)
+                    .or_else(|| h.item.and_then(|n| v.item(n)).map(|it| it.created_at)),
                 url,
             }
         })

@@ -150,7 +150,11 @@ pub fn draw(frame: &mut Frame, app: &mut App, area: Rect) {
         .map(|(i, s)| {
             let l = Line::from(vec![
                 Span::raw(format!("{:<25}", s.name.replace('_', " "))),
-                Span::styled(s.value.clone(), t.warn),
+                // The headline only: the split is on the Workflow view.
+                Span::styled(
+                    s.value.split(" · ").next().unwrap_or_default().to_string(),
+                    t.warn,
+                ),
             ]);
             if sel_s == Some(i) {
                 l.style(t.selected)
