@@ -15,7 +15,8 @@
 //! re-fetching a page replaces exactly that page's rows: the end state equals a clean run's.
 
 use super::convert::{
-    Batch, Comment, Conn, ITEM_EVENT_KINDS, ItemNode, PrCommit, Review, StarConn, TimelineEvent, ts,
+    Batch, Comment, Conn, ITEM_EVENT_KINDS, ItemNode, PrCommit, Review, StarConn, StarEdge,
+    TimelineEvent, ts,
 };
 use super::progress::{Progress, ProgressMode};
 use super::token::Token;
@@ -24,7 +25,7 @@ use crate::domain::{EventKind, ItemKind, Ts, User};
 use crate::error::{Error, Result};
 use crate::store::{self, Store};
 use crate::timefmt::iso;
-use rusqlite::{Connection, params};
+use rusqlite::{Connection, OptionalExtension, params};
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
@@ -125,6 +126,31 @@ fn delete_state(conn: &Connection, keys: &[&str]) -> Result<()> {
         st.execute([k])?;
     }
     Ok(())
+}
+
+/// The item is stored with this very `updatedAt`: it was written, with all its overflow
+/// pages, in one earlier transaction, so it needs neither follow-ups nor a rewrite. (The
+/// boundary item of an incremental sync is returned again; this keeps it free.)
+fn unchanged(store: &Store, node: &ItemNode) -> Result<bool> {
+    let stored: Option<Ts> = store
+        .conn()
+        .prepare_cached("SELECT updated_at FROM items WHERE number = ?1")?
+        .query_row([node.number as i64], |r| r.get(0))
+        .optional()?;
+    Ok(stored == Some(ts(&node.updated_at)))
+}
+
+/// The star is stored already (the boundary star of an incremental sync).
+fn star_stored(store: &Store, edge: &StarEdge) -> Result<bool> {
+    let Some(user) = &edge.node else {
+        return Ok(true);
+    };
+    let stored: Option<Ts> = store
+        .conn()
+        .prepare_cached("SELECT at FROM events WHERE id = ?1")?
+        .query_row([format!("star:{}", user.login)], |r| r.get(0))
+        .optional()?;
+    Ok(stored == Some(ts(&edge.starred_at)))
 }
 
 /// Write one page: the items' GitHub events and commits are replaced (so deleted comments
@@ -264,9 +290,12 @@ impl Run<'_> {
             let mut batch = Batch::default();
             let mut page_max = state_ts(store, "github.issues.watermark")?;
             for node in conn.nodes.iter().flatten() {
+                page_max = page_max.max(Some(ts(&node.updated_at)));
+                if unchanged(store, node)? {
+                    continue;
+                }
                 self.follow_ups(t, node, &mut batch).await?;
                 batch.add_item(node, ItemKind::Issue);
-                page_max = page_max.max(Some(ts(&node.updated_at)));
             }
             let next = conn.next();
             store.write(|c| {
@@ -325,6 +354,9 @@ impl Run<'_> {
                     break;
                 }
                 d.run_max = d.run_max.max(Some(at));
+                if unchanged(store, node)? {
+                    continue;
+                }
                 self.follow_ups(t, node, &mut batch).await?;
                 batch.add_item(node, ItemKind::Pr);
             }
@@ -366,7 +398,9 @@ impl Run<'_> {
                     break;
                 }
                 d.run_max = d.run_max.max(Some(at));
-                batch.add_star(edge);
+                if !star_stored(store, edge)? {
+                    batch.add_star(edge);
+                }
             }
             let next = conn
                 .page_info
