@@ -148,12 +148,11 @@ async fn full_sync_stores_every_issue_pr_comment_review_and_star_within_the_requ
         s.graphql_cost
     );
     // Recorded for the analysis loader and the TUI.
-    assert_eq!(
+    assert!(
         count(
             &db,
             "SELECT count(*) FROM sync_state WHERE key LIKE 'github.%'"
-        ) > 0,
-        true
+        ) > 0
     );
     let c = rusqlite::Connection::open(&db).unwrap();
     let (name, api): (String, String) = c
@@ -522,7 +521,7 @@ async fn deleted_user_is_ghost_bot_and_mannequin_keep_their_account_type() {
     assert_eq!(kind("dependabot[bot]"), Some(UserKind::Bot));
     assert_eq!(kind("svn-import-42"), Some(UserKind::Mannequin));
     assert_eq!(kind("ghost"), Some(UserKind::User));
-    assert_eq!(kind("user5").is_some(), true);
+    assert!(kind("user5").is_some());
     let acme = ds.users.iter().find(|u| u.login == "user5").unwrap();
     assert_eq!(acme.company.as_deref(), Some("Acme Corp"));
     // Comments by deleted users are kept, attributed to ghost.
@@ -574,4 +573,132 @@ async fn pr_commits_link_author_emails_to_logins_and_fill_item_commits() {
         ),
     );
     assert_eq!(n as usize, pr.commits.len());
+}
+
+// ---- Through the `contrail` binary -------------------------------------------------------
+
+fn contrail(dir: &Path, api_url: &str, db: &Path) -> std::process::Command {
+    let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("contrail"));
+    cmd.args(["sync", REPO, "--api-url", api_url, "--no-progress", "--db"])
+        .arg(db)
+        .current_dir(dir)
+        .env_remove("GH_TOKEN")
+        .env("GITHUB_TOKEN", TOKEN)
+        .env(github::MAX_WAIT_ENV, "0")
+        .env("CONTRAIL_LOG", "trace")
+        // Keep the user's config and data dirs out of the test.
+        .env("HOME", dir)
+        .env("XDG_CONFIG_HOME", dir.join("config"))
+        .env("XDG_DATA_HOME", dir.join("data"));
+    cmd
+}
+
+/// Every file in `dir` (the database, its WAL and SHM) searched for `needle`.
+fn files_containing(dir: &Path, needle: &[u8]) -> Vec<String> {
+    let mut hits = Vec::new();
+    for e in std::fs::read_dir(dir).unwrap().flatten() {
+        if e.path().is_file() {
+            let bytes = std::fs::read(e.path()).unwrap();
+            if bytes.windows(needle.len()).any(|w| w == needle) {
+                hits.push(e.path().display().to_string());
+            }
+        }
+    }
+    hits
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn token_never_reaches_the_database_logs_or_error_messages() {
+    let fake = FakeGitHub::start(small()).await;
+    fake.state().graphql_faults.extend([
+        Fault::Status(502),
+        Fault::Truncated,
+        Fault::GraphqlRateLimited { reset_in: 5 },
+        Fault::Secondary { retry_after: 1 },
+        Fault::Partial,
+        Fault::Partial,
+    ]);
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("a.sqlite");
+    let (d, url, dbc) = (dir.path().to_path_buf(), fake.api_url(), db.clone());
+    let out = tokio::task::spawn_blocking(move || contrail(&d, &url, &dbc).output().unwrap())
+        .await
+        .unwrap();
+    let logs =
+        String::from_utf8_lossy(&out.stderr).to_string() + &String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{logs}");
+    if std::env::var("SHOW_LOGS").is_ok() {
+        eprintln!("{logs}");
+    }
+    assert!(
+        logs.contains("github: issues"),
+        "plain progress lines: {logs}"
+    );
+    assert!(logs.contains("rate limit"), "{logs}");
+    assert!(!logs.contains(TOKEN), "token in the logs");
+    assert!(files_containing(dir.path(), TOKEN.as_bytes()).is_empty());
+
+    // A rejected token: clear message, still no token anywhere.
+    fake.state().token = "the-right-one".into();
+    let (d, url, dbc) = (dir.path().to_path_buf(), fake.api_url(), db.clone());
+    let out = tokio::task::spawn_blocking(move || contrail(&d, &url, &dbc).output().unwrap())
+        .await
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr).to_string();
+    assert!(!out.status.success());
+    assert!(err.contains("GitHub rejected the token"), "{err}");
+    assert!(!err.contains(TOKEN));
+    assert!(files_containing(dir.path(), TOKEN.as_bytes()).is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn no_token_anywhere_is_one_clear_sentence() {
+    let fake = FakeGitHub::start(small()).await;
+    let dir = tempfile::tempdir().unwrap();
+    let empty_path = dir.path().join("bin");
+    std::fs::create_dir(&empty_path).unwrap();
+    let db = dir.path().join("a.sqlite");
+    let out = contrail(dir.path(), &fake.api_url(), &db)
+        .env_remove("GITHUB_TOKEN")
+        .env("PATH", &empty_path)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(
+        err.contains("no GitHub token found") && err.contains("GITHUB_TOKEN"),
+        "{err}"
+    );
+    assert_eq!(fake.requests(), 0);
+}
+
+#[cfg(unix)]
+#[tokio::test(flavor = "multi_thread")]
+async fn kill_9_mid_sync_then_resume_equals_a_clean_run() {
+    let model = small();
+    let clean = clean_dump(model.clone()).await;
+    let fake = FakeGitHub::start(model).await;
+    fake.state().delay = Some(Duration::from_millis(40));
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("a.sqlite");
+    for kill_at in [3, 7, 11] {
+        fake.reset_log();
+        let mut child = contrail(dir.path(), &fake.api_url(), &db)
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        while fake.requests() < kill_at {
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+        child.kill().unwrap(); // SIGKILL
+        child.wait().unwrap();
+    }
+    fake.state().delay = None;
+    let out = contrail(dir.path(), &fake.api_url(), &db).output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(dump(&db), clean);
 }

@@ -325,7 +325,6 @@ impl Transport {
             .base_backoff
             .saturating_mul(1 << (att.transient - 1).min(16))
             .min(self.policy.max_backoff);
-        tracing::warn!("{what}; retrying");
         self.wait(&format!("{what}; retrying"), backoff).await;
         Ok(())
     }

@@ -129,7 +129,7 @@ pub fn user(i: u64) -> FUser {
     FUser {
         login: format!("user{i}"),
         typename: "User",
-        company: (i % 5 == 0).then(|| "Acme Corp".to_string()),
+        company: i.is_multiple_of(5).then(|| "Acme Corp".to_string()),
         id: 1000 + i as i64,
     }
 }
@@ -177,7 +177,8 @@ impl Model {
                 _ => Some(user(rng.below(pool))),
             };
             let created = T0 + i as i64 * 3600;
-            let overflow = spec.overflow_every > 0 && number % spec.overflow_every as u64 == 0;
+            let overflow =
+                spec.overflow_every > 0 && number.is_multiple_of(spec.overflow_every as u64);
             let n_comments = if overflow {
                 150
             } else {
@@ -187,7 +188,7 @@ impl Model {
             let mut comments = Vec::new();
             for c in 0..n_comments {
                 t += 60 + rng.below(3600) as i64;
-                let who = if c == 1 && number % 11 == 0 {
+                let who = if c == 1 && number.is_multiple_of(11) {
                     None
                 } else {
                     Some(user(rng.below(pool)))
@@ -419,6 +420,8 @@ pub struct State {
     pub log: Vec<Logged>,
     pub remaining: i64,
     pub cost: i64,
+    /// Added to every response (lets a test kill a client mid-sync).
+    pub delay: Option<std::time::Duration>,
 }
 
 #[derive(Clone)]
@@ -440,6 +443,7 @@ impl FakeGitHub {
             log: Vec::new(),
             remaining: 5000,
             cost: 0,
+            delay: None,
         }));
         let server = MockServer::builder()
             .disable_request_recording()
@@ -504,6 +508,17 @@ fn now() -> i64 {
 impl Respond for Responder {
     fn respond(&self, req: &Request) -> ResponseTemplate {
         let mut st = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        let delay = st.delay;
+        let resp = respond(&mut st, req);
+        match delay {
+            Some(d) => resp.set_delay(d),
+            None => resp,
+        }
+    }
+}
+
+fn respond(st: &mut State, req: &Request) -> ResponseTemplate {
+    {
         let path = req.url.path().to_string();
         let body: Value = serde_json::from_slice(&req.body).unwrap_or(Value::Null);
         let op = body
@@ -532,7 +547,7 @@ impl Respond for Responder {
             req.method.as_str() == "POST" && (path == "/graphql" || path == "/api/graphql");
         if is_graphql {
             let fault = st.graphql_faults.pop_front();
-            return graphql(&mut st, &body, fault);
+            return graphql(st, &body, fault);
         }
         let rest = path.strip_prefix("/api/v3").unwrap_or(&path);
         let repo_path = format!("/repos/{}/{}", st.model.owner, st.model.name);
@@ -597,7 +612,6 @@ fn fault_response(f: Fault, real: Option<Value>) -> ResponseTemplate {
                 for conn in obj.values_mut() {
                     if let Some(first) = conn
                         .get_mut("nodes")
-                        .or_else(|| None)
                         .and_then(|n| n.as_array_mut())
                         .and_then(|a| a.first_mut())
                     {
