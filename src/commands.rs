@@ -94,7 +94,8 @@ fn sync(config_path: Option<&Path>, args: SyncArgs) -> Result<()> {
         eprintln!("{stats}");
     }
     if let Some(repo) = &args.repo {
-        store.write(|c| store::set_repository(c, Some(repo), None, None, None, None))?;
+        // The GitHub sync records the repository itself once GitHub has confirmed it exists,
+        // so a 401/404 leaves the database as it was.
         crate::github::sync_blocking(&mut store, repo, &args)?;
     }
     eprintln!("database: {}", db.display());
