@@ -206,6 +206,7 @@ fn tui_spec(
         db,
         config: config_path.map(Path::to_path_buf),
         git,
+        github: !read_only,
         read_only,
     }
 }
@@ -215,8 +216,11 @@ fn tui_demo(config_path: Option<&Path>) -> Result<()> {
     let cfg = tui_config(config_path)?;
     let db = crate::demo::default_demo_path()?;
     crate::demo::ensure_db(&db)?;
+    let mut spec = tui_spec(config_path, db, None, false);
+    // The demo repository is fictional: a refresh only reloads, never touches the network.
+    spec.github = false;
     let opts = crate::tui::Options {
-        spec: tui_spec(config_path, db, None, false),
+        spec,
         label: format!("the demo ({})", crate::demo::DEMO_REPO),
         import_first: false,
         read_only_reason: None,

@@ -195,6 +195,7 @@ fn every_view_renders_with_the_real_analysis_at_both_sizes() {
         db: path,
         config: None,
         git: None,
+        github: false,
         read_only: true,
     };
     let data = contrail::tui::worker::load(&spec, &|_| {}).unwrap();
@@ -601,4 +602,56 @@ fn the_picker_lists_cached_databases_by_repository() {
         .collect();
     assert!(text.contains("octo/repo"), "{text}");
     assert!(text.contains("pick a cached repository"), "{text}");
+}
+
+#[test]
+fn refresh_re_imports_the_clone_in_the_background_and_reports_it() {
+    let repo_dir = tempfile::tempdir().unwrap();
+    let repo = git2::Repository::init(repo_dir.path()).unwrap();
+    std::fs::write(repo_dir.path().join("a.txt"), "a\n").unwrap();
+    let mut index = repo.index().unwrap();
+    index.add_path(std::path::Path::new("a.txt")).unwrap();
+    let tree = repo.find_tree(index.write_tree().unwrap()).unwrap();
+    let sig =
+        git2::Signature::new("Ann", "ann@example.org", &git2::Time::new(1_700_000_000, 0)).unwrap();
+    repo.commit(Some("HEAD"), &sig, &sig, "first", &tree, &[])
+        .unwrap();
+    let db_dir = tempfile::tempdir().unwrap();
+    let db = db_dir.path().join("r.sqlite");
+    drop(Store::open(&db).unwrap());
+    let spec = contrail::tui::JobSpec {
+        db,
+        config: None,
+        git: Some(repo_dir.path().to_path_buf()),
+        github: false,
+        read_only: false,
+    };
+    let (tx, rx) = std::sync::mpsc::channel();
+    let mut app = contrail::tui::new_app("r", &TuiConfig::default(), true).unwrap();
+    let job = app.next_job("re-importing git history");
+    contrail::tui::worker::spawn(job, spec, true, tx);
+    let mut progress = Vec::new();
+    loop {
+        let msg = rx.recv_timeout(std::time::Duration::from_secs(60)).unwrap();
+        if let Msg::Progress { text, .. } = &msg {
+            progress.push(text.clone());
+        }
+        let done = !matches!(msg, Msg::Progress { .. });
+        app.on_msg(msg);
+        if done {
+            break;
+        }
+    }
+    assert!(
+        progress.iter().any(|p| p.contains("importing git history")),
+        "{progress:?}"
+    );
+    assert!(app.error.is_none(), "{:?}", app.error);
+    assert!(
+        app.message.as_deref().unwrap_or_default().contains("git:"),
+        "{:?}",
+        app.message
+    );
+    let d = app.data.clone().unwrap();
+    assert!(d.people.iter().any(|p| p.name == "Ann"));
 }

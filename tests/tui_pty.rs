@@ -450,6 +450,7 @@ fn bench_tui() {
         db: db.clone(),
         config: None,
         git: None,
+        github: false,
         read_only: true,
     };
     let t0 = Instant::now();

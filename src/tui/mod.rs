@@ -215,10 +215,15 @@ fn run_effect(
             }
         }
         Effect::Refresh => {
-            let what = if opts.spec.git.is_some() && !opts.spec.read_only {
-                "re-importing git history"
-            } else {
-                "reloading"
+            let what = match (
+                opts.spec.read_only,
+                opts.spec.git.is_some(),
+                opts.spec.github,
+            ) {
+                (true, _, _) | (false, false, false) => "reloading",
+                (false, true, false) => "re-importing git history",
+                (false, false, true) => "syncing from GitHub",
+                (false, true, true) => "re-importing git history, then syncing from GitHub",
             };
             let job = app.next_job(what);
             worker::spawn(job, opts.spec.clone(), true, tx.clone());

@@ -18,6 +18,9 @@ pub struct JobSpec {
     pub config: Option<PathBuf>,
     /// The clone a refresh re-imports (`None`: refresh only reloads).
     pub git: Option<PathBuf>,
+    /// Whether a refresh may sync the repository recorded in the database from GitHub (never
+    /// for the demo, whose repository is fictional).
+    pub github: bool,
     pub read_only: bool,
 }
 
@@ -45,6 +48,48 @@ fn import(spec: &JobSpec, git: &Path, progress: &dyn Fn(String)) -> Result<Strin
     Ok(stats.to_string())
 }
 
+/// Sync the database's repository from GitHub, silently (the TUI owns the terminal): the
+/// status bar shows the phase, errors come back as a note and the cached data still loads.
+fn github_sync(spec: &JobSpec, progress: &dyn Fn(String)) -> Option<String> {
+    let (repo, api_url) = {
+        let st = Store::open_read_only(&spec.db).ok()?;
+        st.conn()
+            .query_row(
+                "SELECT full_name, api_url FROM repository WHERE id = 1",
+                [],
+                |r| {
+                    Ok((
+                        r.get::<_, Option<String>>(0)?,
+                        r.get::<_, Option<String>>(1)?,
+                    ))
+                },
+            )
+            .ok()?
+    };
+    let repo = repo.filter(|r| r.contains('/') && !r.starts_with("local/"))?;
+    let run = || -> Result<String> {
+        let endpoints = crate::github::Endpoints::from_api_url(api_url.as_deref())?;
+        let token = crate::github::token::resolve(endpoints.host())?;
+        progress(format!("syncing {repo} from GitHub"));
+        let opts = crate::github::SyncOptions {
+            api_url,
+            progress: crate::github::ProgressMode::Silent,
+            ..Default::default()
+        };
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(|e| crate::error::Error::GitHub(e.to_string()))?;
+        let mut store = Store::open(&spec.db)?;
+        let stats = rt.block_on(crate::github::sync(&mut store, &repo, &token, &opts))?;
+        Ok(stats.to_string())
+    };
+    Some(match run() {
+        Ok(s) => s,
+        Err(e) => format!("GitHub sync skipped: {e}"),
+    })
+}
+
 /// Start a load (and, with `refresh`, a git re-import first) on a background thread.
 pub fn spawn(job: u64, spec: JobSpec, refresh: bool, tx: Sender<Msg>) {
     let failed = tx.clone();
@@ -52,17 +97,21 @@ pub fn spawn(job: u64, spec: JobSpec, refresh: bool, tx: Sender<Msg>) {
         let progress = |text: String| {
             let _ = tx.send(Msg::Progress { job, text });
         };
-        let mut note = None;
+        let mut notes: Vec<String> = Vec::new();
         if refresh
             && !spec.read_only
             && let Some(git) = spec.git.clone()
         {
             match import(&spec, &git, &progress) {
-                Ok(s) => note = Some(s),
+                Ok(s) => notes.push(s),
                 // A failed import still shows what the database already holds.
-                Err(e) => note = Some(format!("import failed: {e}")),
+                Err(e) => notes.push(format!("import failed: {e}")),
             }
         }
+        if refresh && !spec.read_only && spec.github {
+            notes.extend(github_sync(&spec, &progress));
+        }
+        let note = (!notes.is_empty()).then(|| notes.join(" · "));
         let msg = match load(&spec, &progress) {
             Ok(data) => Msg::Loaded {
                 job,
