@@ -461,7 +461,8 @@ impl App {
                     .stage
                     .cmp(&pb.stage)
                     .then(pa.last_seen.cmp(&pb.last_seen)),
-                SortKey::Name => pb.name.to_lowercase().cmp(&pa.name.to_lowercase()),
+                // The haystack starts with the lower-cased name: no allocation per comparison.
+                SortKey::Name => pb.haystack.cmp(&pa.haystack),
                 SortKey::FirstSeen => pa.first_seen.cmp(&pb.first_seen),
                 SortKey::LastSeen => pa.last_seen.cmp(&pb.last_seen),
                 SortKey::Merged => pa.merged.cmp(&pb.merged),
