@@ -148,6 +148,7 @@ pub struct ViewData {
     pub provisional: bool,
     dataset: Arc<Dataset>,
     by_login: HashMap<String, usize>,
+    by_id: HashMap<String, usize>,
     by_email: HashMap<String, usize>,
     items: HashMap<u64, usize>,
     /// item number → indices of the events on it.
@@ -328,6 +329,7 @@ impl ViewData {
 
     fn push_person(&mut self, row: PersonRow) {
         let idx = self.people.len();
+        self.by_id.entry(row.id.clone()).or_insert(idx);
         for l in &row.logins {
             self.by_login.entry(l.to_ascii_lowercase()).or_insert(idx);
         }
@@ -383,7 +385,7 @@ impl ViewData {
     }
 
     pub fn person_by_id(&self, id: &str) -> Option<usize> {
-        self.people.iter().position(|p| p.id == id)
+        self.by_id.get(id).copied()
     }
 
     pub fn item(&self, number: u64) -> Option<&Item> {
@@ -566,10 +568,12 @@ impl ViewData {
             .unwrap_or_default()
             .to_ascii_lowercase();
         let replies: Vec<_> = self
-            .dataset
-            .events
+            .item_events
+            .get(&it.number)
+            .map(Vec::as_slice)
+            .unwrap_or(&[])
             .iter()
-            .filter(|e| e.item == Some(it.number))
+            .map(|&i| &self.dataset.events[i as usize])
             .filter(|e| {
                 e.actor
                     .as_deref()
@@ -746,15 +750,7 @@ fn funnel(v: &ViewData) -> Vec<FunnelStat> {
 }
 
 fn ids_to_people(v: &ViewData, ids: &[String]) -> Vec<usize> {
-    let map: HashMap<&str, usize> = v
-        .people
-        .iter()
-        .enumerate()
-        .map(|(i, p)| (p.id.as_str(), i))
-        .collect();
-    ids.iter()
-        .filter_map(|id| map.get(id.as_str()).copied())
-        .collect()
+    ids.iter().filter_map(|id| v.person_by_id(id)).collect()
 }
 
 fn drops(v: &ViewData) -> Vec<DropRow> {

@@ -44,15 +44,18 @@ impl P {
 
 pub fn report(ds: &Dataset, settings: &Settings) -> Report {
     let as_of = newest(ds).unwrap_or(0);
+    let users: HashMap<String, &crate::domain::User> = ds
+        .users
+        .iter()
+        .map(|u| (u.login.to_ascii_lowercase(), u))
+        .collect();
     let bot = |l: &str| {
         let l = l.to_ascii_lowercase();
         l.ends_with("[bot]")
             || super::model::WELL_KNOWN_BOTS.contains(&l.as_str())
-            || ds
-                .users
-                .iter()
-                .any(|u| u.kind == UserKind::Bot && u.login.eq_ignore_ascii_case(&l))
+            || users.get(&l).is_some_and(|u| u.kind == UserKind::Bot)
     };
+    let index = Index::new(ds);
     let mut people: BTreeMap<String, P> = BTreeMap::new();
     let mut email_login: HashMap<String, String> = ds
         .identity_links
@@ -153,10 +156,7 @@ pub fn report(ds: &Dataset, settings: &Settings) -> Report {
         .collect();
     let mut contributors = Vec::new();
     for (login, mut p) in people {
-        let user = ds
-            .users
-            .iter()
-            .find(|u| u.login.eq_ignore_ascii_case(&login));
+        let user = users.get(&login).copied();
         let name = user
             .and_then(|u| u.name.clone())
             .or(p.name.clone())
@@ -207,7 +207,7 @@ pub fn report(ds: &Dataset, settings: &Settings) -> Report {
         let dropped = p
             .last
             .is_some_and(|l| as_of - l > settings.inactive_days as i64 * 86_400);
-        let last_experience = last_experience(ds, p.last_item, &login, &bot, settings);
+        let last_experience = last_experience(&index, p.last_item, &login, &bot, settings);
         let affiliation = if p.internal {
             Affiliation::Internal
         } else {
@@ -271,21 +271,40 @@ pub fn report(ds: &Dataset, settings: &Settings) -> Report {
     }
 }
 
+/// Items by number, events by item, imported PR numbers: so each person costs O(their items).
+struct Index<'a> {
+    items: HashMap<u64, &'a crate::domain::Item>,
+    events: HashMap<u64, Vec<&'a crate::domain::Event>>,
+    imported: BTreeSet<u64>,
+}
+
+impl<'a> Index<'a> {
+    fn new(ds: &'a Dataset) -> Index<'a> {
+        let mut events: HashMap<u64, Vec<&crate::domain::Event>> = HashMap::new();
+        for e in &ds.events {
+            if let Some(n) = e.item {
+                events.entry(n).or_default().push(e);
+            }
+        }
+        Index {
+            items: ds.items.iter().map(|i| (i.number, i)).collect(),
+            events,
+            imported: ds.commits.iter().filter_map(|c| c.imported_pr).collect(),
+        }
+    }
+}
+
 fn last_experience(
-    ds: &Dataset,
+    index: &Index,
     item: Option<u64>,
     login: &str,
     bot: &dyn Fn(&str) -> bool,
     settings: &Settings,
 ) -> Experience {
-    let Some(it) = item.and_then(|n| ds.items.iter().find(|i| i.number == n)) else {
+    let Some(it) = item.and_then(|n| index.items.get(&n).copied()) else {
         return Experience::Unknown;
     };
-    let evs: Vec<_> = ds
-        .events
-        .iter()
-        .filter(|e| e.item == Some(it.number))
-        .collect();
+    let evs: Vec<&crate::domain::Event> = index.events.get(&it.number).cloned().unwrap_or_default();
     let others = |e: &&&crate::domain::Event| {
         e.actor
             .as_deref()
@@ -294,7 +313,7 @@ fn last_experience(
     if it.state == ItemState::Merged {
         return Experience::Merged;
     }
-    if ds.commits.iter().any(|c| c.imported_pr == Some(it.number)) {
+    if index.imported.contains(&it.number) {
         return Experience::Imported;
     }
     if evs.iter().filter(others).any(|e| {
