@@ -342,6 +342,7 @@ fn open_is_read_only_and_says_why_notes_are_disabled() {
     let mut p = spawn(&["open", snap.to_str().unwrap()], home.path());
     let mut s = Screen::new();
     wait_for(&mut p, &mut s, "[read-only]");
+    wait_for(&mut p, &mut s, "Ladder");
     send(&mut p, "2");
     send(&mut p, "n");
     wait_for(&mut p, &mut s, "notes are disabled");

@@ -361,7 +361,9 @@ impl App {
                 self.busy = None;
                 self.error = None;
                 self.set_data(data);
-                self.message = note;
+                if note.is_some() {
+                    self.message = note;
+                }
             }
             Msg::Failed { job, error } if job == self.job => {
                 self.busy = None;
