@@ -918,9 +918,9 @@ pub fn fuzzy_score(query: &str, hay: &str) -> Option<i64> {
         let Some(&want) = q.peek() else { break };
         if c == want {
             run += 1;
-            score += 1 + run * 2;
+            score += 1 + run * 3;
             if prev.is_none_or(|p| !p.is_alphanumeric()) {
-                score += 5;
+                score += 3;
             }
             q.next();
         } else {
