@@ -16,6 +16,7 @@ pub mod git;
 pub mod github;
 pub mod report;
 pub mod store;
+pub mod synth;
 pub mod timefmt;
 pub mod tui;
 

@@ -7,11 +7,14 @@ use crate::report::{
     Affiliation, Cohort, CohortRung, Contributor, Door, DoorRow, DropoffRow, Experience, FunnelRow,
     Gravity, MonthRow, Split, StarBurst, Status, Window,
 };
-use crate::timefmt::parse_rfc3339;
 use std::collections::{BTreeMap, BTreeSet};
 
-fn ts(s: &str) -> Ts {
-    parse_rfc3339(s).unwrap_or_default()
+/// A contributor's times, kept as numbers alongside the rendered `Contributor`.
+#[derive(Debug, Clone)]
+pub struct Times {
+    pub first: Ts,
+    /// Per rung: when reached and the affiliation then.
+    pub rungs: [Option<(Ts, Affiliation)>; 7],
 }
 
 fn bump(split: &mut Split<u64>, a: Affiliation) {
@@ -22,15 +25,15 @@ fn bump(split: &mut Split<u64>, a: Affiliation) {
 }
 
 /// One row per rung; each person counted by their affiliation on the rung's date.
-pub fn funnel(cs: &[Contributor]) -> Vec<FunnelRow> {
+pub fn funnel(cs: &[Contributor], times: &[Times]) -> Vec<FunnelRow> {
     Rung::ALL
         .into_iter()
         .map(|r| {
             let mut split = Split::<u64>::default();
             let mut people = Vec::new();
-            for c in cs {
-                if let Some(step) = c.journey.iter().find(|s| s.rung == r) {
-                    bump(&mut split, step.affiliation);
+            for (c, t) in cs.iter().zip(times) {
+                if let Some((_, a)) = t.rungs[r.index()] {
+                    bump(&mut split, a);
                     people.push(c.id.clone());
                 }
             }
@@ -63,14 +66,15 @@ pub fn dropoffs(cs: &[Contributor]) -> Vec<DropoffRow> {
 }
 
 /// Affiliation at first touch.
-fn first_affiliation(c: &Contributor) -> Affiliation {
-    c.journey
+fn first_affiliation(c: &Contributor, t: &Times) -> Affiliation {
+    t.rungs
         .iter()
-        .min_by_key(|s| ts(&s.at))
-        .map_or(c.affiliation, |s| s.affiliation)
+        .flatten()
+        .min_by_key(|(at, _)| *at)
+        .map_or(c.affiliation, |(_, a)| *a)
 }
 
-pub fn doors(cs: &[Contributor]) -> Vec<DoorRow> {
+pub fn doors(cs: &[Contributor], times: &[Times]) -> Vec<DoorRow> {
     Door::ALL
         .into_iter()
         .map(|d| {
@@ -84,12 +88,12 @@ pub fn doors(cs: &[Contributor]) -> Vec<DoorRow> {
                 people_ids: Vec::new(),
                 regular_ids: Vec::new(),
             };
-            for c in cs.iter().filter(|c| c.door == Some(d)) {
-                let a = first_affiliation(c);
+            for (c, t) in cs.iter().zip(times).filter(|(c, _)| c.door == Some(d)) {
+                let a = first_affiliation(c, t);
                 row.people += 1;
                 bump(&mut row.split, a);
                 row.people_ids.push(c.id.clone());
-                if c.stages.contains_key(Rung::Regular.name()) {
+                if t.rungs[Rung::Regular.index()].is_some() {
                     row.reached_regular += 1;
                     bump(&mut row.regular_split, a);
                     row.regular_ids.push(c.id.clone());
@@ -101,14 +105,13 @@ pub fn doors(cs: &[Contributor]) -> Vec<DoorRow> {
         .collect()
 }
 
-pub fn cohorts(cs: &[Contributor], as_of: Ts) -> Vec<Cohort> {
-    let mut groups: BTreeMap<(String, Affiliation), Vec<&Contributor>> = BTreeMap::new();
-    for c in cs {
-        let first = ts(&c.first_seen);
+pub fn cohorts(cs: &[Contributor], times: &[Times], as_of: Ts) -> Vec<Cohort> {
+    let mut groups: BTreeMap<(String, Affiliation), Vec<usize>> = BTreeMap::new();
+    for (i, (c, t)) in cs.iter().zip(times).enumerate() {
         groups
-            .entry((quarter(first), first_affiliation(c)))
+            .entry((quarter(t.first), first_affiliation(c, t)))
             .or_default()
-            .push(c);
+            .push(i);
     }
     groups
         .into_iter()
@@ -118,17 +121,15 @@ pub fn cohorts(cs: &[Contributor], as_of: Ts) -> Vec<Cohort> {
                 .map(|r| {
                     let window = |days: i64| {
                         let mut w = Window::default();
-                        for c in &members {
-                            let first = ts(&c.first_seen);
-                            if first + days * DAY > as_of {
+                        for &m in &members {
+                            let t = &times[m];
+                            if t.first + days * DAY > as_of {
                                 continue;
                             }
                             w.eligible += 1;
-                            if let Some(s) = c.journey.iter().find(|s| s.rung == r)
-                                && ts(&s.at) - first <= days * DAY
+                            if t.rungs[r.index()].is_some_and(|(at, _)| at - t.first <= days * DAY)
                             {
                                 w.reached += 1;
-                                w.people.push(c.id.clone());
                             }
                         }
                         w.share = share(w.reached, w.eligible);
@@ -146,7 +147,7 @@ pub fn cohorts(cs: &[Contributor], as_of: Ts) -> Vec<Cohort> {
                 quarter: q,
                 affiliation: a,
                 size: members.len() as u64,
-                people: members.iter().map(|c| c.id.clone()).collect(),
+                people: members.iter().map(|&m| cs[m].id.clone()).collect(),
                 rungs,
             }
         })
@@ -158,6 +159,7 @@ pub fn cohorts(cs: &[Contributor], as_of: Ts) -> Vec<Cohort> {
 pub fn gravity(
     ctx: &super::Ctx,
     cs: &[Contributor],
+    times: &[Times],
     starred: &BTreeMap<String, Ts>,
     star_times: &[Ts],
 ) -> Gravity {
@@ -180,10 +182,10 @@ pub fn gravity(
         }
         *per_day.entry(crate::timefmt::day(t)).or_default() += 1;
     }
-    for c in cs {
+    for t in times {
         for (rung, add) in [(Rung::Participant, 0), (Rung::Contributor, 1)] {
-            if let Some(at) = c.stages.get(rung.name()) {
-                let m = month(ts(at));
+            if let Some((at, _)) = t.rungs[rung.index()] {
+                let m = month(at);
                 row(m.clone(), &mut months);
                 if let Some(r) = months.get_mut(&m) {
                     if add == 0 {
@@ -207,12 +209,12 @@ pub fn gravity(
         })
         .collect();
     let mut converted_ids = Vec::new();
-    for c in cs {
+    for (c, tm) in cs.iter().zip(times) {
         if let Some(&t) = starred.get(&c.id) {
             let later = [Rung::Participant, Rung::Contributor]
                 .iter()
-                .filter_map(|r| c.stages.get(r.name()))
-                .any(|at| ts(at) >= t);
+                .filter_map(|r| tm.rungs[r.index()])
+                .any(|(at, _)| at >= t);
             if later {
                 converted_ids.push(c.id.clone());
             }

@@ -182,6 +182,7 @@ pub fn analyze(ds: &Dataset, settings: &Settings, as_of: Option<Ts>) -> Report {
     let inactive = settings.inactive_days as i64 * stats::DAY;
 
     let mut contributors = Vec::new();
+    let mut times: Vec<aggregate::Times> = Vec::new();
     let mut counts = PeopleCounts::default();
     let mut starred: BTreeMap<String, Ts> = BTreeMap::new();
     for (p, person) in ctx.people.persons.iter().enumerate() {
@@ -210,6 +211,10 @@ pub fn analyze(ds: &Dataset, settings: &Settings, as_of: Option<Ts>) -> Report {
                 })
             })
             .collect();
+        times.push(aggregate::Times {
+            first,
+            rungs: std::array::from_fn(|i| j.rungs[i].as_ref().map(|h| (h.at, t.at(h.at)))),
+        });
         let stages = journey
             .iter()
             .map(|s| (s.rung.name().to_string(), s.at.clone()))
@@ -272,14 +277,14 @@ pub fn analyze(ds: &Dataset, settings: &Settings, as_of: Option<Ts>) -> Report {
             github: ds.has_github,
         },
         people: counts,
-        funnel: aggregate::funnel(&contributors),
+        funnel: aggregate::funnel(&contributors, &times),
         openness: outcome.openness,
         dropoffs: aggregate::dropoffs(&contributors),
         signals: outcome.signals,
         penalty: outcome.penalty,
-        doors: aggregate::doors(&contributors),
-        cohorts: aggregate::cohorts(&contributors, now),
-        gravity: aggregate::gravity(&ctx, &contributors, &starred, &star_times),
+        doors: aggregate::doors(&contributors, &times),
+        cohorts: aggregate::cohorts(&contributors, &times, now),
+        gravity: aggregate::gravity(&ctx, &contributors, &times, &starred, &star_times),
         contributors,
     }
 }

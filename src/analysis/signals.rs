@@ -412,26 +412,14 @@ pub fn compute(ctx: &Ctx, items: &[ItemFacts], tl: &[Timeline], journeys: &[Jour
     let accept_c = accept.compare(true);
     let latency_c = latency.compare(false);
     let gap = |name: &'static str, meaning: &'static str, c: &Comparison, sides: &Sides| {
-        let mut b = Builder::new(name, meaning, gh);
-        for (list, a) in [
-            (&sides.subject, Affiliation::External),
-            (&sides.baseline, Affiliation::Internal),
-        ] {
-            for (n, v) in list {
-                b.hit(
-                    0,
-                    Hit {
-                        item: Some(*n),
-                        affiliation: Some(a),
-                        detail: format!("{v}"),
-                        ..Hit::default()
-                    },
-                );
-            }
-        }
-        let mut s = b.finish();
-        s.by_year.clear();
+        // The items behind the medians are listed once, in the penalty block.
+        let mut s = Builder::new(name, meaning, gh).finish();
         if gh {
+            s.count = Some((sides.subject.len() + sides.baseline.len()) as u64);
+            s.split = Some(Split {
+                internal: sides.baseline.len() as u64,
+                external: sides.subject.len() as u64,
+            });
             s.values = Some(Split {
                 internal: c.baseline.value,
                 external: c.subject.value,

@@ -93,14 +93,58 @@ impl Experience {
     }
 }
 
-/// A pointer to the row behind a number.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
+/// A pointer to the row behind a number. In JSON a compact string: `item:12`, `commit:<sha>`,
+/// `person:login:alice`, `event:<id>`.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum EvidenceRef {
     Item { number: u64 },
     Commit { sha: String },
     Person { id: String },
     Event { id: String },
+}
+
+impl std::fmt::Display for EvidenceRef {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            EvidenceRef::Item { number } => write!(f, "item:{number}"),
+            EvidenceRef::Commit { sha } => write!(f, "commit:{sha}"),
+            EvidenceRef::Person { id } => write!(f, "person:{id}"),
+            EvidenceRef::Event { id } => write!(f, "event:{id}"),
+        }
+    }
+}
+
+impl std::str::FromStr for EvidenceRef {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        let (kind, rest) = s
+            .split_once(':')
+            .ok_or_else(|| format!("not an evidence reference: {s:?}"))?;
+        Ok(match kind {
+            "item" => EvidenceRef::Item {
+                number: rest
+                    .parse()
+                    .map_err(|_| format!("bad item number in {s:?}"))?,
+            },
+            "commit" => EvidenceRef::Commit { sha: rest.into() },
+            "person" => EvidenceRef::Person { id: rest.into() },
+            "event" => EvidenceRef::Event { id: rest.into() },
+            _ => return Err(format!("unknown evidence kind in {s:?}")),
+        })
+    }
+}
+
+impl Serialize for EvidenceRef {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for EvidenceRef {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        s.parse().map_err(serde::de::Error::custom)
+    }
 }
 
 /// One row behind a signal or a count: what, who, when, and a human sentence.
@@ -186,7 +230,7 @@ pub struct RungReached {
     /// e.g. "PR #12 merged", "Reviewed-by on 3f2a…", "PR #9 imported through an internal sync".
     pub why: String,
     /// The proof is an outsider PR landed through an internal import.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub imported: bool,
     /// The person's affiliation on that date (rung statistics use it).
     pub affiliation: Affiliation,
@@ -294,7 +338,8 @@ pub struct Signal {
     pub values: Option<Split<Option<f64>>>,
     /// For the gap signals: external ÷ internal.
     pub ratio: Option<f64>,
-    /// The rows behind the count, sorted.
+    /// The rows behind the count, sorted. For the gap signals the items behind each median
+    /// are in `penalty.outsider_vs_insider` (subject = external, baseline = internal).
     pub evidence: Vec<Hit>,
     /// Count per calendar year of the hit (workflows change over time).
     #[serde(default)]
@@ -392,13 +437,12 @@ pub struct DoorRow {
 }
 
 /// Share of a cohort reaching a rung within a window. Only people whose whole window lies
-/// before as_of are `eligible`.
+/// before as_of are `eligible`. Who reached it: the cohort's `people` and their `stages`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct Window {
     pub reached: u64,
     pub eligible: u64,
     pub share: Option<f64>,
-    pub people: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

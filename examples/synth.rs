@@ -1,0 +1,60 @@
+//! Benchmark helper for `scripts/bench-report`:
+//!   synth generate FILE [SEED]   write the issue-4 sized synthetic repository to FILE
+//!   synth load FILE              the baseline: open FILE read-only and load the whole dataset
+//!   synth analyze FILE           load + analyze + render JSON in-process, with the phase times
+
+use contrail::store::Store;
+use std::path::PathBuf;
+use std::time::Instant;
+
+fn main() -> contrail::Result<()> {
+    let args: Vec<String> = std::env::args().collect();
+    let usage = || contrail::Error::Usage("usage: synth generate|load|analyze FILE [SEED]".into());
+    let (cmd, file) = match (args.get(1), args.get(2)) {
+        (Some(c), Some(f)) => (c.as_str(), PathBuf::from(f)),
+        _ => return Err(usage()),
+    };
+    match cmd {
+        "generate" => {
+            let seed = args.get(3).and_then(|s| s.parse().ok()).unwrap_or(1);
+            let t = Instant::now();
+            let mut store = Store::open(&file)?;
+            let s = contrail::synth::generate(&mut store, &contrail::synth::Params::large(seed))?;
+            eprintln!(
+                "generated {} items, {} people, {} events, {} commits in {:.1}s",
+                s.items,
+                s.people,
+                s.events,
+                s.commits,
+                t.elapsed().as_secs_f64()
+            );
+        }
+        "load" => {
+            let t = Instant::now();
+            let ds = Store::open_read_only(&file)?.dataset()?;
+            println!(
+                "{:.3} load-only seconds ({} events)",
+                t.elapsed().as_secs_f64(),
+                ds.events.len()
+            );
+        }
+        "analyze" => {
+            let t = Instant::now();
+            let ds = Store::open_read_only(&file)?.dataset()?;
+            let t_load = t.elapsed().as_secs_f64();
+            let settings = contrail::commands::effective_settings(None, &ds)?;
+            let t = Instant::now();
+            let r = contrail::analysis::analyze(&ds, &settings, None);
+            let t_an = t.elapsed().as_secs_f64();
+            let t = Instant::now();
+            let out = contrail::report::render(&r, contrail::cli::Format::Json);
+            let t_render = t.elapsed().as_secs_f64();
+            println!(
+                "load {t_load:.3}s analyze {t_an:.3}s render {t_render:.3}s ({} bytes)",
+                out.len()
+            );
+        }
+        _ => return Err(usage()),
+    }
+    Ok(())
+}
