@@ -26,7 +26,7 @@ impl Repo {
         let path = dir.path().join("repo");
         std::fs::create_dir(&path).unwrap();
         let r = Repo {
-            dir: dir,
+            dir,
             path,
             tick: std::cell::Cell::new(0),
         };
@@ -483,6 +483,62 @@ fn bare_repository_imports_like_its_work_tree() {
     let (from_bare, stats) = import(&bare);
     assert_eq!(stats.total_commits, 2);
     assert_eq!(commits(&from_bare), commits(&from_tree));
+}
+
+/// Clone `r` into `name` with extra `git clone` arguments, over `file://` so filters apply.
+fn clone(r: &Repo, name: &str, args: &[&str]) -> PathBuf {
+    r.git(&["config", "uploadpack.allowFilter", "true"]);
+    let dest = r.dir.path().join(name);
+    let url = format!("file://{}", r.path.display());
+    let mut all = vec!["clone", "-q"];
+    all.extend_from_slice(args);
+    all.push(&url);
+    all.push(dest.to_str().unwrap());
+    r.git(&all);
+    dest
+}
+
+fn rev_list_in(path: &Path, extra: &[&str]) -> BTreeSet<String> {
+    let out = Command::new("git")
+        .arg("-C")
+        .arg(path)
+        .arg("rev-list")
+        .args(extra)
+        .arg("HEAD")
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(str::to_string)
+        .collect()
+}
+
+#[test]
+fn partial_clone_without_blobs_imports_every_commit() {
+    let r = Repo::new();
+    for i in 0..4 {
+        std::fs::write(r.path.join(format!("f{i}.txt")), format!("content {i}")).unwrap();
+        r.git(&["add", "."]);
+        r.commit(&format!("Add file {i}"));
+    }
+    let partial = clone(&r, "partial.git", &["--bare", "--filter=blob:none"]);
+    let (store, stats) = import(&partial);
+    assert_eq!(stats.total_commits, 4);
+    assert_eq!(shas(&store), rev_list_in(&partial, &[]));
+}
+
+#[test]
+fn shallow_clone_imports_the_commits_it_has() {
+    let r = Repo::new();
+    for i in 0..5 {
+        r.commit(&format!("C{i}"));
+    }
+    let shallow = clone(&r, "shallow", &["--depth", "2"]);
+    let (store, _) = import(&shallow);
+    assert_eq!(shas(&store), rev_list_in(&shallow, &[]));
+    assert_eq!(shas(&store).len(), 2);
 }
 
 #[test]

@@ -11,6 +11,7 @@ mod import;
 pub mod markers;
 mod message;
 mod refs;
+mod walk;
 
 pub use import::{ImportOptions, STATE_HEAD, STATE_SEQ_MIN};
 pub use markers::PrivateHosts;

@@ -63,28 +63,33 @@ pub fn own_pr(
     squash_pr(subject).map(|n| (n, PrVia::Squash))
 }
 
+/// The lines that mark an imported PR; one scan per message finds them all.
+static IMPORT_RE: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+    // A fixed pattern: it always compiles.
+    regex::Regex::new(
+        r"Imported from GitHub PR(?P<imported>[^\n]*)|COPYBARA_INTEGRATE_REVIEW=(?P<copybara>\S*)|Merging this change closes #(?P<closes>\d+)",
+    )
+    .expect("fixed pattern")
+});
+
 /// An outsider's PR landed through an internal import (Copybara style):
 /// `Imported from GitHub PR https://github.com/O/R/pull/N`, `COPYBARA_INTEGRATE_REVIEW=…/pull/N`,
 /// or `Merging this change closes #N`. A `PR #N: title` subject supplies the number when the
 /// import line has none.
 pub fn imported_pr(subject: &str, message: &str) -> Option<u64> {
     let mut seen_import_line = false;
-    for line in message.lines() {
-        let line = line.trim();
-        if let Some(i) = line.find("Imported from GitHub PR") {
+    for caps in IMPORT_RE.captures_iter(message) {
+        if let Some(m) = caps.name("imported") {
             seen_import_line = true;
-            if let Some(n) = pull_number(line[i + "Imported from GitHub PR".len()..].trim()) {
+            if let Some(n) = pull_number(m.as_str().trim()) {
                 return Some(n);
             }
-        } else if let Some(i) = line.find("COPYBARA_INTEGRATE_REVIEW=") {
-            if let Some(n) = pull_number(&line[i..]) {
+        } else if let Some(m) = caps.name("copybara") {
+            if let Some(n) = pull_number(m.as_str()) {
                 return Some(n);
             }
-        } else if let Some(i) = line.find("Merging this change closes #") {
-            seen_import_line = true;
-            if let Some(n) = leading_number(&line[i + "Merging this change closes #".len()..]) {
-                return Some(n);
-            }
+        } else if let Some(m) = caps.name("closes") {
+            return m.as_str().parse().ok();
         }
     }
     if seen_import_line {

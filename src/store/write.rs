@@ -11,6 +11,16 @@ fn json_list(v: &[String]) -> String {
 
 /// Insert or replace commits and their trailers.
 pub fn upsert_commits(conn: &Connection, commits: &[Commit]) -> Result<()> {
+    write_commits(conn, commits, false)
+}
+
+/// Insert commits known not to be stored yet (a bulk import into an emptied table): the same
+/// rows as [`upsert_commits`] without looking for old trailers to delete.
+pub fn insert_new_commits(conn: &Connection, commits: &[Commit]) -> Result<()> {
+    write_commits(conn, commits, true)
+}
+
+fn write_commits(conn: &Connection, commits: &[Commit], fresh: bool) -> Result<()> {
     let mut c = conn.prepare_cached(
         "INSERT INTO commits (sha, seq, author_name, author_email, raw_author_email, author_time,
             committer_name, committer_email, committer_time, subject, message, parent_count,
@@ -49,7 +59,9 @@ pub fn upsert_commits(conn: &Connection, commits: &[Commit]) -> Result<()> {
             cm.applied_by_other,
             json_list(&cm.markers),
         ])?;
-        del.execute([&cm.sha])?;
+        if !fresh {
+            del.execute([&cm.sha])?;
+        }
         for (pos, (k, v)) in cm.trailers.iter().enumerate() {
             t.execute(params![cm.sha, pos as i64, k, v])?;
         }
