@@ -702,3 +702,35 @@ async fn kill_9_mid_sync_then_resume_equals_a_clean_run() {
     );
     assert_eq!(dump(&db), clean);
 }
+
+#[tokio::test]
+async fn since_is_remembered_when_nothing_is_newer() {
+    let fake = FakeGitHub::start(small()).await;
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("a.sqlite");
+    let mut o = opts(fake.api_url());
+    o.since = Some(T0 + 900_000_000);
+    let s = sync_with(&fake, &db, &o).await.unwrap();
+    assert_eq!(s.issues + s.pull_requests + s.stars, 0);
+    fake.reset_log();
+    let s = sync(&fake, &db).await.unwrap();
+    assert_eq!(
+        s.issues + s.pull_requests + s.stars,
+        0,
+        "a later sync keeps the since"
+    );
+    assert!(s.requests() <= 5);
+}
+
+#[tokio::test]
+async fn an_exhausted_graphql_budget_waits_for_the_reset_before_the_next_query() {
+    let fake = FakeGitHub::start(small()).await;
+    fake.state().remaining = 12;
+    let dir = tempfile::tempdir().unwrap();
+    let s = sync(&fake, &dir.path().join("a.sqlite")).await.unwrap();
+    assert!(
+        s.waits.iter().any(|w| w.as_secs() > 3000),
+        "waited for the hourly reset: {:?}",
+        s.waits
+    );
+}

@@ -288,7 +288,10 @@ impl Run<'_> {
                 first = false;
             }
             let mut batch = Batch::default();
-            let mut page_max = state_ts(store, "github.issues.watermark")?;
+            // With `--since` and nothing newer, the since itself becomes the watermark, so
+            // the next sync does not fall back to a full one.
+            let mut page_max = state_ts(store, "github.issues.watermark")?
+                .or_else(|| since.as_deref().and_then(crate::timefmt::parse_rfc3339));
             for node in conn.nodes.iter().flatten() {
                 page_max = page_max.max(Some(ts(&node.updated_at)));
                 if unchanged(store, node)? {
@@ -524,7 +527,7 @@ impl Descending {
                 }
             }
             None => {
-                if let Some(m) = self.run_max {
+                if let Some(m) = self.run_max.or(self.stop_at) {
                     store::set_state(c, &self.key("watermark"), &iso(m))?;
                 }
                 delete_state(c, &[&cursor, &stop_at, &run_max])?;
