@@ -734,3 +734,28 @@ async fn an_exhausted_graphql_budget_waits_for_the_reset_before_the_next_query()
         s.waits
     );
 }
+
+#[tokio::test]
+async fn pull_request_pages_that_keep_failing_are_halved() {
+    let clean = clean_dump(small()).await;
+    let fake = FakeGitHub::start(small()).await;
+    {
+        let mut st = fake.state();
+        st.fault_op = Some("PullRequests".into());
+        st.graphql_faults
+            .extend([Fault::Status(502), Fault::Status(502)]);
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("a.sqlite");
+    let mut o = opts(fake.api_url());
+    o.policy.max_retries = 1;
+    let s = sync_with(&fake, &db, &o).await.unwrap();
+    assert_eq!(s.pr_page_size, 25);
+    assert_eq!(dump(&db), clean);
+    let pages: Vec<_> = fake
+        .log()
+        .into_iter()
+        .filter(|l| l.op.as_deref() == Some("PullRequests"))
+        .collect();
+    assert_eq!(pages.len(), 2 + 140usize.div_ceil(25));
+}

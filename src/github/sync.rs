@@ -332,16 +332,24 @@ impl Run<'_> {
 
     async fn pull_requests(&self, store: &mut Store, t: &mut Transport) -> Result<()> {
         const COL: &str = "pull requests";
-        let k = self.opts.pr_page_size.clamp(1, 100);
+        let mut k = self.opts.pr_page_size.clamp(1, 100);
         let mut d = Descending::load(store, "prs", self.opts.since)?;
         let mut first = true;
         loop {
-            let data = t
-                .graphql(
-                    "PullRequests",
-                    self.vars(json!({ "cursor": d.cursor, "first": k })),
-                )
-                .await?;
+            let vars = self.vars(json!({ "cursor": d.cursor, "first": k }));
+            let data = match t.graphql("PullRequests", vars).await {
+                Ok(data) => data,
+                // Pages of big PRs can exceed GitHub's 10 s limit and keep failing with 502s
+                // or timeouts: halve the page (cursors stay valid) before giving up.
+                Err(Error::GitHub(why)) if k > 10 => {
+                    k /= 2;
+                    t.stats.pr_page_size = t.stats.pr_page_size.min(k);
+                    t.progress
+                        .note(&format!("{why}; retrying with {k} pull requests a page"));
+                    continue;
+                }
+                Err(e) => return Err(e),
+            };
             let conn: Conn<ItemNode> = self.connection(&data, "pullRequests")?;
             if first {
                 t.progress
@@ -468,7 +476,12 @@ async fn more<T: DeserializeOwned>(
     loop {
         let data = t.graphql(op, json!({ "id": id, "cursor": cursor })).await?;
         t.stats.overflow_pages += 1;
-        let page: Conn<T> = parse_at(&data, &format!("/node/{field}"))?;
+        let pointer = format!("/node/{field}");
+        if data.pointer(&pointer).is_none_or(Value::is_null) {
+            // The item was deleted or hidden since its page was fetched: nothing more to add.
+            return Ok(());
+        }
+        let page: Conn<T> = parse_at(&data, &pointer)?;
         add(&page);
         match page.next() {
             Some(n) => cursor = n,

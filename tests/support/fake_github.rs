@@ -414,6 +414,8 @@ pub struct State {
     pub model: Model,
     pub token: String,
     pub graphql_faults: VecDeque<Fault>,
+    /// When set, `graphql_faults` only hit this operation.
+    pub fault_op: Option<String>,
     pub rest_faults: VecDeque<Fault>,
     /// After this many requests, every request fails with 503 (a simulated crash).
     pub kill_after: Option<usize>,
@@ -438,6 +440,7 @@ impl FakeGitHub {
             model,
             token: TOKEN.into(),
             graphql_faults: VecDeque::new(),
+            fault_op: None,
             rest_faults: VecDeque::new(),
             kill_after: None,
             log: Vec::new(),
@@ -546,7 +549,12 @@ fn respond(st: &mut State, req: &Request) -> ResponseTemplate {
         let is_graphql =
             req.method.as_str() == "POST" && (path == "/graphql" || path == "/api/graphql");
         if is_graphql {
-            let fault = st.graphql_faults.pop_front();
+            let hit = st.fault_op.is_none() || st.fault_op == op;
+            let fault = if hit {
+                st.graphql_faults.pop_front()
+            } else {
+                None
+            };
             return graphql(st, &body, fault);
         }
         let rest = path.strip_prefix("/api/v3").unwrap_or(&path);
