@@ -810,3 +810,19 @@ async fn visible_org_members_are_stored_and_cost_one_free_request_when_unchanged
         members.len() as i64
     );
 }
+
+#[tokio::test]
+async fn timeouts_are_retried() {
+    let clean = clean_dump(small()).await;
+    let fake = FakeGitHub::start(small()).await;
+    fake.state()
+        .graphql_faults
+        .push_back(Fault::Slow(Duration::from_millis(1500)));
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("a.sqlite");
+    let mut o = opts(fake.api_url());
+    o.policy.timeout = Duration::from_millis(300);
+    let s = sync_with(&fake, &db, &o).await.unwrap();
+    assert_eq!(s.retries, 1);
+    assert_eq!(dump(&db), clean);
+}

@@ -351,7 +351,7 @@ impl Run<'_> {
                 Ok(data) => data,
                 // Pages of big PRs can exceed GitHub's 10 s limit and keep failing with 502s
                 // or timeouts: halve the page (cursors stay valid) before giving up.
-                Err(Error::GitHub(why)) if k > 10 => {
+                Err(Error::GitHub(why)) if k > 12 => {
                     k /= 2;
                     t.stats.pr_page_size = t.stats.pr_page_size.min(k);
                     t.progress

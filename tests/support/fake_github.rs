@@ -408,6 +408,8 @@ pub enum Fault {
     Partial,
     /// `data.repository == null` with a NOT_FOUND error.
     NotFound,
+    /// The real response, after this delay (a client timeout).
+    Slow(std::time::Duration),
 }
 
 #[derive(Debug, Clone)]
@@ -682,6 +684,7 @@ fn fault_response(f: Fault, real: Option<Value>) -> ResponseTemplate {
                 "path": ["repository", "nodes", 0], "nulled": nulled}]);
             json_response(200, &v)
         }
+        Fault::Slow(d) => json_response(200, &real.unwrap_or(json!({"data": {}}))).set_delay(d),
         Fault::NotFound => json_response(
             200,
             &json!({"data": {"repository": null}, "errors": [{"type": "NOT_FOUND",
