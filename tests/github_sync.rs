@@ -31,7 +31,11 @@ fn small() -> Model {
 fn opts(api_url: String) -> SyncOptions {
     SyncOptions {
         api_url: Some(api_url),
-        progress: ProgressMode::Silent,
+        progress: if std::env::var("SHOW_LOGS").is_ok() {
+            ProgressMode::Lines
+        } else {
+            ProgressMode::Silent
+        },
         policy: RetryPolicy {
             max_wait: Some(Duration::ZERO),
             ..RetryPolicy::default()
@@ -456,7 +460,12 @@ async fn enterprise_api_url_sends_rest_to_api_v3_and_graphql_to_api_graphql() {
         .unwrap();
     let log = fake.log();
     assert_eq!(log[0].path, "/api/v3/repos/acme/rocket");
-    assert!(log[1..].iter().all(|l| l.path == "/api/graphql"), "{log:?}");
+    assert!(
+        log[1..]
+            .iter()
+            .all(|l| l.path == "/api/graphql" || l.path == "/api/v3/orgs/acme/members"),
+        "{log:?}"
+    );
     assert!(s.issues > 0);
     // github.com style: GraphQL at /graphql.
     fake.reset_log();
@@ -464,7 +473,11 @@ async fn enterprise_api_url_sends_rest_to_api_v3_and_graphql_to_api_graphql() {
     sync(&fake, &dir2.path().join("b.sqlite")).await.unwrap();
     let log = fake.log();
     assert_eq!(log[0].path, "/repos/acme/rocket");
-    assert!(log[1..].iter().all(|l| l.path == "/graphql"));
+    assert!(
+        log[1..]
+            .iter()
+            .all(|l| l.path == "/graphql" || l.path == "/orgs/acme/members")
+    );
 }
 
 #[tokio::test]
@@ -700,5 +713,116 @@ async fn kill_9_mid_sync_then_resume_equals_a_clean_run() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
+    assert_eq!(dump(&db), clean);
+}
+
+#[tokio::test]
+async fn since_is_remembered_when_nothing_is_newer() {
+    let fake = FakeGitHub::start(small()).await;
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("a.sqlite");
+    let mut o = opts(fake.api_url());
+    o.since = Some(T0 + 900_000_000);
+    let s = sync_with(&fake, &db, &o).await.unwrap();
+    assert_eq!(s.issues + s.pull_requests + s.stars, 0);
+    fake.reset_log();
+    let s = sync(&fake, &db).await.unwrap();
+    assert_eq!(
+        s.issues + s.pull_requests + s.stars,
+        0,
+        "a later sync keeps the since"
+    );
+    assert!(s.requests() <= 5);
+}
+
+#[tokio::test]
+async fn an_exhausted_graphql_budget_waits_for_the_reset_before_the_next_query() {
+    let fake = FakeGitHub::start(small()).await;
+    fake.state().remaining = 12;
+    let dir = tempfile::tempdir().unwrap();
+    let s = sync(&fake, &dir.path().join("a.sqlite")).await.unwrap();
+    assert!(
+        s.waits.iter().any(|w| w.as_secs() > 3000),
+        "waited for the hourly reset: {:?}",
+        s.waits
+    );
+}
+
+#[tokio::test]
+async fn pull_request_pages_that_keep_failing_are_halved() {
+    let clean = clean_dump(small()).await;
+    let fake = FakeGitHub::start(small()).await;
+    {
+        let mut st = fake.state();
+        st.fault_op = Some("PullRequests".into());
+        st.graphql_faults
+            .extend([Fault::Status(502), Fault::Status(502)]);
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("a.sqlite");
+    let mut o = opts(fake.api_url());
+    o.policy.max_retries = 1;
+    let s = sync_with(&fake, &db, &o).await.unwrap();
+    assert_eq!(s.pr_page_size, 25);
+    assert_eq!(dump(&db), clean);
+    let pages: Vec<_> = fake
+        .log()
+        .into_iter()
+        .filter(|l| l.op.as_deref() == Some("PullRequests"))
+        .collect();
+    assert_eq!(pages.len(), 2 + 140usize.div_ceil(25));
+}
+
+#[tokio::test]
+async fn visible_org_members_are_stored_and_cost_one_free_request_when_unchanged() {
+    let model = small();
+    let members = model.members.clone();
+    let fake = FakeGitHub::start(model).await;
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("a.sqlite");
+    let s = sync(&fake, &db).await.unwrap();
+    assert_eq!(s.member_pages, 2, "120 members: two pages");
+    assert_eq!(
+        count(&db, "SELECT count(*) FROM org_members WHERE org = 'acme'"),
+        members.len() as i64
+    );
+    fake.reset_log();
+    let s = sync(&fake, &db).await.unwrap();
+    assert_eq!(s.member_pages, 1, "the first page answers 304");
+    assert_eq!(
+        count(&db, "SELECT count(*) FROM org_members"),
+        members.len() as i64
+    );
+    // GHE paths too.
+    let dir2 = tempfile::tempdir().unwrap();
+    let db2 = dir2.path().join("b.sqlite");
+    fake.reset_log();
+    sync_with(&fake, &db2, &opts(fake.ghe_api_url()))
+        .await
+        .unwrap();
+    assert!(
+        fake.log()
+            .iter()
+            .any(|l| l.path == "/api/v3/orgs/acme/members")
+    );
+    assert_eq!(
+        count(&db2, "SELECT count(*) FROM org_members"),
+        members.len() as i64
+    );
+}
+
+#[tokio::test]
+async fn timeouts_are_retried() {
+    let clean = clean_dump(small()).await;
+    let fake = FakeGitHub::start(small()).await;
+    fake.state()
+        .graphql_faults
+        .push_back(Fault::Slow(Duration::from_millis(1500)));
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("a.sqlite");
+    let mut o = opts(fake.api_url());
+    o.policy.timeout = Duration::from_millis(300);
+    let s = sync_with(&fake, &db, &o).await.unwrap();
+    assert_eq!(s.retries, 1);
     assert_eq!(dump(&db), clean);
 }

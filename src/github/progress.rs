@@ -80,7 +80,8 @@ impl Progress {
         match self.mode {
             ProgressMode::Bars => {
                 if let Some(bar) = self.bars.get(name) {
-                    if total.is_some_and(|t| done > t) {
+                    // Unknown totals (incremental syncs) grow with the count.
+                    if total.is_none_or(|t| done > t) {
                         bar.set_length(done);
                     }
                     bar.inc(n);

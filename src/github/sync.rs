@@ -20,7 +20,7 @@ use super::convert::{
 };
 use super::progress::{Progress, ProgressMode};
 use super::token::Token;
-use super::transport::{Endpoints, RetryPolicy, SyncStats, Transport};
+use super::transport::{ACCESS_DENIED, Endpoints, RetryPolicy, SyncStats, Transport};
 use crate::domain::{EventKind, ItemKind, Ts, User};
 use crate::error::{Error, Result};
 use crate::store::{self, Store};
@@ -73,6 +73,7 @@ pub async fn sync(
     r.issues(store, &mut t).await?;
     r.pull_requests(store, &mut t).await?;
     r.stargazers(store, &mut t).await?;
+    r.org_members(store, &mut t).await?;
     Ok(t.stats)
 }
 
@@ -217,10 +218,19 @@ impl Run<'_> {
                 .map(str::to_string)
                 .unwrap_or_else(|| format!("{}/{}", self.owner, self.name)),
         };
+        let owner_type = reply
+            .body
+            .as_ref()
+            .and_then(|b| b.pointer("/owner/type"))
+            .and_then(Value::as_str)
+            .map(str::to_string);
         let api_url = t.endpoints().rest.clone();
         store.write(|c| {
             store::set_repository(c, Some(&full_name), None, None, None, Some(&api_url))?;
             store::set_state(c, "github.repo", &full_name)?;
+            if let Some(ty) = &owner_type {
+                store::set_state(c, "github.owner_type", ty)?;
+            }
             if let Some(tag) = &reply.etag {
                 store::set_state(c, "github.repo.etag", tag)?;
             }
@@ -288,7 +298,10 @@ impl Run<'_> {
                 first = false;
             }
             let mut batch = Batch::default();
-            let mut page_max = state_ts(store, "github.issues.watermark")?;
+            // With `--since` and nothing newer, the since itself becomes the watermark, so
+            // the next sync does not fall back to a full one.
+            let mut page_max = state_ts(store, "github.issues.watermark")?
+                .or_else(|| since.as_deref().and_then(crate::timefmt::parse_rfc3339));
             for node in conn.nodes.iter().flatten() {
                 page_max = page_max.max(Some(ts(&node.updated_at)));
                 if unchanged(store, node)? {
@@ -329,16 +342,24 @@ impl Run<'_> {
 
     async fn pull_requests(&self, store: &mut Store, t: &mut Transport) -> Result<()> {
         const COL: &str = "pull requests";
-        let k = self.opts.pr_page_size.clamp(1, 100);
+        let mut k = self.opts.pr_page_size.clamp(1, 100);
         let mut d = Descending::load(store, "prs", self.opts.since)?;
         let mut first = true;
         loop {
-            let data = t
-                .graphql(
-                    "PullRequests",
-                    self.vars(json!({ "cursor": d.cursor, "first": k })),
-                )
-                .await?;
+            let vars = self.vars(json!({ "cursor": d.cursor, "first": k }));
+            let data = match t.graphql("PullRequests", vars).await {
+                Ok(data) => data,
+                // Pages of big PRs can exceed GitHub's 10 s limit and keep failing with 502s
+                // or timeouts: halve the page (cursors stay valid) before giving up.
+                Err(Error::GitHub(why)) if k > 12 => {
+                    k /= 2;
+                    t.stats.pr_page_size = t.stats.pr_page_size.min(k);
+                    t.progress
+                        .note(&format!("{why}; retrying with {k} pull requests a page"));
+                    continue;
+                }
+                Err(e) => return Err(e),
+            };
             let conn: Conn<ItemNode> = self.connection(&data, "pullRequests")?;
             if first {
                 t.progress
@@ -421,6 +442,72 @@ impl Run<'_> {
         Ok(())
     }
 
+    /// Members of the owning organisation that the token can see (public members, or all
+    /// of them for a member's token): REST `GET /orgs/OWNER/members`. The first page carries
+    /// an ETag; when it is unchanged (304, free) the list is taken as unchanged, so a re-sync
+    /// spends one request here. The list is replaced as a whole, in one transaction.
+    async fn org_members(&self, store: &mut Store, t: &mut Transport) -> Result<()> {
+        if store.state("github.owner_type")?.as_deref() != Some("Organization") {
+            return Ok(());
+        }
+        let etag = store.state("github.members.etag")?;
+        let mut url = format!("/orgs/{}/members?per_page=100", self.owner);
+        let mut logins = Vec::new();
+        let mut first_etag = None;
+        loop {
+            let tag = if logins.is_empty() && first_etag.is_none() {
+                etag.as_deref()
+            } else {
+                None
+            };
+            let reply = match t.rest_get(&url, tag).await {
+                Ok(r) => r,
+                Err(Error::GitHub(why)) if why.starts_with(ACCESS_DENIED) => {
+                    t.progress.note(&format!(
+                        "organisation members not visible ({why}); skipped"
+                    ));
+                    return Ok(());
+                }
+                Err(e) => return Err(e),
+            };
+            t.stats.member_pages += 1;
+            match reply.status {
+                304 => return Ok(()),
+                404 => return Ok(()),
+                _ => {}
+            }
+            if first_etag.is_none() {
+                first_etag = Some(reply.etag.clone().unwrap_or_default());
+            }
+            logins.extend(
+                reply
+                    .body
+                    .as_ref()
+                    .and_then(Value::as_array)
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|m| m.get("login").and_then(Value::as_str))
+                    .map(str::to_string),
+            );
+            match reply.next {
+                Some(next) => url = next,
+                None => break,
+            }
+        }
+        let org = self.owner.to_string();
+        store.write(|c| {
+            c.execute("DELETE FROM org_members WHERE org = ?1", [&org])?;
+            store::upsert_org_members(c, &org, &logins)?;
+            match first_etag.as_deref().filter(|e| !e.is_empty()) {
+                Some(e) => store::set_state(c, "github.members.etag", e),
+                None => delete_state(c, &["github.members.etag"]),
+            }
+        })?;
+        t.progress
+            .note(&format!("{} members of {org} visible", logins.len()));
+        Ok(())
+    }
+
     /// `repository.<field>` of a response; a null repository means GitHub cannot see it.
     fn connection<T: DeserializeOwned>(&self, data: &Value, field: &str) -> Result<T> {
         if data.get("repository").is_none_or(Value::is_null) {
@@ -465,7 +552,12 @@ async fn more<T: DeserializeOwned>(
     loop {
         let data = t.graphql(op, json!({ "id": id, "cursor": cursor })).await?;
         t.stats.overflow_pages += 1;
-        let page: Conn<T> = parse_at(&data, &format!("/node/{field}"))?;
+        let pointer = format!("/node/{field}");
+        if data.pointer(&pointer).is_none_or(Value::is_null) {
+            // The item was deleted or hidden since its page was fetched: nothing more to add.
+            return Ok(());
+        }
+        let page: Conn<T> = parse_at(&data, &pointer)?;
         add(&page);
         match page.next() {
             Some(n) => cursor = n,
@@ -524,7 +616,7 @@ impl Descending {
                 }
             }
             None => {
-                if let Some(m) = self.run_max {
+                if let Some(m) = self.run_max.or(self.stop_at) {
                     store::set_state(c, &self.key("watermark"), &iso(m))?;
                 }
                 delete_state(c, &[&cursor, &stop_at, &run_max])?;

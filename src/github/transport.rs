@@ -13,6 +13,9 @@ use octocrab::service::middleware::retry::RetryConfig;
 use serde_json::{Value, json};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+/// Start of the error for a plain 403 (no rate limit): the token may not see this resource.
+pub const ACCESS_DENIED: &str = "access denied (HTTP 403)";
+
 /// The whole GraphQL document; each request names one operation in it.
 pub const DOCUMENT: &str = include_str!("queries/sync.graphql");
 
@@ -95,6 +98,8 @@ pub struct SyncStats {
     pub partial_errors: u64,
     /// Follow-up requests for nested connections that overflowed (the "overflow pages").
     pub overflow_pages: u64,
+    /// REST pages of the organisation's member list (not part of the issue-3 minimum).
+    pub member_pages: u64,
     pub issues: u64,
     pub pull_requests: u64,
     pub comments: u64,
@@ -152,6 +157,8 @@ impl std::fmt::Display for SyncStats {
 pub struct RestReply {
     pub status: u16,
     pub etag: Option<String>,
+    /// The `rel="next"` URL of a paginated list.
+    pub next: Option<String>,
     pub body: Option<Value>,
 }
 
@@ -162,6 +169,7 @@ struct Raw {
     reset: Option<i64>,
     retry_after: Option<u64>,
     etag: Option<String>,
+    link: Option<String>,
     body: String,
 }
 
@@ -243,7 +251,12 @@ impl Transport {
         let fut = async {
             let resp = match req {
                 Req::Rest { path, etag } => {
-                    let url = format!("{}{}", self.endpoints.rest, path);
+                    // Relative to the API URL, or an absolute `Link: rel="next"` URL.
+                    let url = if path.starts_with("http") {
+                        path.to_string()
+                    } else {
+                        format!("{}{}", self.endpoints.rest, path)
+                    };
                     let mut headers = http::HeaderMap::new();
                     if let Some(tag) = etag.and_then(|t| http::HeaderValue::from_str(t).ok()) {
                         headers.insert(http::header::IF_NONE_MATCH, tag);
@@ -270,6 +283,7 @@ impl Transport {
             let reset = header("x-ratelimit-reset").and_then(|v| v.parse().ok());
             let retry_after = header("retry-after").and_then(|v| v.parse().ok());
             let etag = header("etag");
+            let link = header("link");
             let body = self
                 .rest
                 .body_to_string(resp)
@@ -281,6 +295,7 @@ impl Transport {
                 reset,
                 retry_after,
                 etag,
+                link,
                 body,
             })
         };
@@ -377,7 +392,7 @@ impl Transport {
                 429 => self.transient(att, "HTTP 429 from GitHub".into()).await?,
                 403 => {
                     return Err(Error::GitHub(format!(
-                        "access denied (HTTP 403): {}",
+                        "{ACCESS_DENIED}: {}",
                         github_message(&raw.body)
                     )));
                 }
@@ -408,6 +423,7 @@ impl Transport {
                 return Ok(RestReply {
                     status: raw.status,
                     etag: raw.etag,
+                    next: None,
                     body: None,
                 });
             }
@@ -416,6 +432,7 @@ impl Transport {
                     return Ok(RestReply {
                         status: raw.status,
                         etag: raw.etag,
+                        next: raw.link.as_deref().and_then(next_link),
                         body: Some(v),
                     });
                 }
@@ -536,6 +553,19 @@ fn reset_from(data: &Value) -> Option<i64> {
         .and_then(crate::timefmt::parse_rfc3339)
 }
 
+/// The `rel="next"` target of a `Link` header.
+fn next_link(link: &str) -> Option<String> {
+    link.split(',').find_map(|part| {
+        let (url, rel) = part.split_once(';')?;
+        rel.contains("rel=\"next\"").then(|| {
+            url.trim()
+                .trim_start_matches('<')
+                .trim_end_matches('>')
+                .to_string()
+        })
+    })
+}
+
 /// GitHub's `message` field of an error body, or a short excerpt.
 fn github_message(body: &str) -> String {
     serde_json::from_str::<Value>(body)
@@ -557,6 +587,16 @@ mod tests {
         assert_eq!(e.graphql, "https://ghe.example.com/api/graphql");
         assert_eq!(e.host(), Some("ghe.example.com"));
         assert!(Endpoints::from_api_url(Some("ghe.example.com")).is_err());
+    }
+
+    #[test]
+    fn link_header_next_page() {
+        let l = r#"<https://api.github.com/organizations/1/members?page=2>; rel="next", <https://api.github.com/organizations/1/members?page=5>; rel="last""#;
+        assert_eq!(
+            next_link(l).as_deref(),
+            Some("https://api.github.com/organizations/1/members?page=2")
+        );
+        assert_eq!(next_link(r#"<https://x/y?page=1>; rel="prev""#), None);
     }
 
     #[test]

@@ -110,6 +110,8 @@ pub struct Model {
     pub name: String,
     pub items: Vec<FItem>,
     pub stars: Vec<FStar>,
+    /// Organisation members visible to the token (`GET /orgs/OWNER/members`).
+    pub members: Vec<String>,
 }
 
 struct Rng(u64);
@@ -353,11 +355,16 @@ impl Model {
                 at: T0 + j as i64 * 977,
             })
             .collect();
+        let members = (0..10)
+            .map(|i| user(i).login)
+            .chain((0..110).map(|i| format!("staff{i}")))
+            .collect();
         Model {
             owner: "acme".into(),
             name: "rocket".into(),
             items,
             stars,
+            members,
         }
     }
 
@@ -401,6 +408,8 @@ pub enum Fault {
     Partial,
     /// `data.repository == null` with a NOT_FOUND error.
     NotFound,
+    /// The real response, after this delay (a client timeout).
+    Slow(std::time::Duration),
 }
 
 #[derive(Debug, Clone)]
@@ -414,6 +423,8 @@ pub struct State {
     pub model: Model,
     pub token: String,
     pub graphql_faults: VecDeque<Fault>,
+    /// When set, `graphql_faults` only hit this operation.
+    pub fault_op: Option<String>,
     pub rest_faults: VecDeque<Fault>,
     /// After this many requests, every request fails with 503 (a simulated crash).
     pub kill_after: Option<usize>,
@@ -422,6 +433,8 @@ pub struct State {
     pub cost: i64,
     /// Added to every response (lets a test kill a client mid-sync).
     pub delay: Option<std::time::Duration>,
+    /// `http://127.0.0.1:PORT`, for absolute `Link` URLs.
+    pub base: String,
 }
 
 #[derive(Clone)]
@@ -438,12 +451,14 @@ impl FakeGitHub {
             model,
             token: TOKEN.into(),
             graphql_faults: VecDeque::new(),
+            fault_op: None,
             rest_faults: VecDeque::new(),
             kill_after: None,
             log: Vec::new(),
             remaining: 5000,
             cost: 0,
             delay: None,
+            base: String::new(),
         }));
         let server = MockServer::builder()
             .disable_request_recording()
@@ -453,6 +468,7 @@ impl FakeGitHub {
             .respond_with(Responder(state.clone()))
             .mount(&server)
             .await;
+        state.lock().unwrap_or_else(|e| e.into_inner()).base = server.uri();
         FakeGitHub {
             server: Arc::new(server),
             state,
@@ -546,7 +562,12 @@ fn respond(st: &mut State, req: &Request) -> ResponseTemplate {
         let is_graphql =
             req.method.as_str() == "POST" && (path == "/graphql" || path == "/api/graphql");
         if is_graphql {
-            let fault = st.graphql_faults.pop_front();
+            let hit = st.fault_op.is_none() || st.fault_op == op;
+            let fault = if hit {
+                st.graphql_faults.pop_front()
+            } else {
+                None
+            };
             return graphql(st, &body, fault);
         }
         let rest = path.strip_prefix("/api/v3").unwrap_or(&path);
@@ -571,6 +592,45 @@ fn respond(st: &mut State, req: &Request) -> ResponseTemplate {
                         "stargazers_count": st.model.stars.len()}),
             )
             .insert_header("etag", etag);
+        }
+        if req.method.as_str() == "GET" && rest == format!("/orgs/{}/members", st.model.owner) {
+            let page: usize = req
+                .url
+                .query_pairs()
+                .find(|(k, _)| k == "page")
+                .and_then(|(_, v)| v.parse().ok())
+                .unwrap_or(1);
+            let per = 100;
+            let etag = format!("\"members-{}\"", st.model.members.len());
+            if page == 1
+                && req
+                    .headers
+                    .get("if-none-match")
+                    .and_then(|v| v.to_str().ok())
+                    == Some(etag.as_str())
+            {
+                return ResponseTemplate::new(304).insert_header("etag", etag.as_str());
+            }
+            let chunk: Vec<Value> = st
+                .model
+                .members
+                .iter()
+                .skip((page - 1) * per)
+                .take(per)
+                .map(|l| json!({"login": l, "type": "User"}))
+                .collect();
+            let mut resp = json_response(200, &Value::Array(chunk));
+            if page * per < st.model.members.len() {
+                let base = format!("{}{}", st.base, path);
+                resp = resp.insert_header(
+                    "link",
+                    format!("<{base}?per_page=100&page={}>; rel=\"next\"", page + 1).as_str(),
+                );
+            }
+            if page == 1 {
+                resp = resp.insert_header("etag", etag.as_str());
+            }
+            return resp;
         }
         json_response(404, &json!({"message": "Not Found"}))
     }
@@ -624,6 +684,7 @@ fn fault_response(f: Fault, real: Option<Value>) -> ResponseTemplate {
                 "path": ["repository", "nodes", 0], "nulled": nulled}]);
             json_response(200, &v)
         }
+        Fault::Slow(d) => json_response(200, &real.unwrap_or(json!({"data": {}}))).set_delay(d),
         Fault::NotFound => json_response(
             200,
             &json!({"data": {"repository": null}, "errors": [{"type": "NOT_FOUND",
