@@ -4,8 +4,8 @@
 //! It is small enough to build in a few milliseconds and rich enough to show every TUI view:
 //! an internal team behind a Copybara-style mirror, outsiders climbing the ladder (one of them
 //! hired), imported PRs with a credit leak, first-timers nobody answered, a stale bot, a CLA bot
-//! nobody satisfied, and a typo-hunt week with a star burst. [`big`] scales the same shapes up
-//! for benchmarks.
+//! nobody satisfied, and a typo-hunt week with a star burst. (Benchmarks use the larger
+//! `synth` generator.)
 
 use crate::config::Settings;
 use crate::domain::{
@@ -1117,116 +1117,6 @@ pub fn default_demo_path() -> Result<std::path::PathBuf> {
         crate::error::Error::Usage("cannot find a cache directory for the demo database".into())
     })?;
     Ok(dirs.cache_dir().join("demo.sqlite"))
-}
-
-/// A large synthetic repository for benchmarks: `people` people and `items` issues/PRs with
-/// the same shapes as the demo (a small internal team, many outsiders, stars, comments).
-pub fn big(items: usize, people: usize, seed: u64) -> DemoData {
-    let mut rng = Rng::new(seed);
-    let mut d = DemoData::default();
-    let people = people.max(10);
-    let team = (people / 50).max(3);
-    let login = |i: usize| format!("user{i:05}");
-    for i in 0..people {
-        d.users.push(User {
-            login: login(i),
-            kind: UserKind::User,
-            name: Some(format!("Person {i:05}")),
-            company: (i < team).then(|| "@orbitlabs".to_string()),
-            email: None,
-            database_id: Some(i as i64 + 1),
-        });
-    }
-    d.org_members = (0..team).map(login).collect();
-    let span = 3 * 365 * DAY;
-    let mut ev = 0u64;
-    let mut event = |d: &mut DemoData, kind, item, actor: String, at| {
-        ev += 1;
-        d.events.push(Event {
-            id: format!("big-{ev}"),
-            kind,
-            item,
-            actor: Some(actor),
-            at,
-            association: None,
-            state: None,
-            body: None,
-            target: None,
-        });
-    };
-    for i in 0..people {
-        if rng.chance(60) {
-            let at = BASE + rng.below(span as u64) as Ts;
-            event(&mut d, EventKind::Star, None, login(i), at);
-        }
-    }
-    for n in 1..=items as u64 {
-        // Skewed: a few people author most items.
-        let r = rng.below(100);
-        let who = if r < 30 {
-            rng.below(team as u64) as usize
-        } else if r < 60 {
-            rng.below((people / 10).max(1) as u64) as usize
-        } else {
-            rng.below(people as u64) as usize
-        };
-        let at = BASE + span * n as i64 / items as i64;
-        let kind = if rng.chance(55) {
-            ItemKind::Pr
-        } else {
-            ItemKind::Issue
-        };
-        let mut item = Item {
-            number: n,
-            kind,
-            url: format!("{URL}/issues/{n}"),
-            title: format!("Item {n}"),
-            body: String::new(),
-            author: Some(login(who)),
-            author_association: Some(if who < team { "MEMBER" } else { "NONE" }.into()),
-            state: ItemState::Open,
-            is_draft: false,
-            created_at: at,
-            updated_at: at,
-            closed_at: None,
-            merged_at: None,
-            merged_by: None,
-            merge_commit_sha: None,
-            additions: None,
-            deletions: None,
-            changed_files: None,
-            labels: Vec::new(),
-            head_repo_owner: None,
-        };
-        if rng.chance(70) {
-            let replier = rng.below(team as u64) as usize;
-            event(
-                &mut d,
-                EventKind::Comment,
-                Some(n),
-                login(replier),
-                at + rng.below(5 * DAY as u64) as Ts,
-            );
-        }
-        if rng.chance(80) {
-            let closer = login(rng.below(team as u64) as usize);
-            let close = at + rng.below(20 * DAY as u64) as Ts + HOUR;
-            if kind == ItemKind::Pr && rng.chance(70) {
-                item.state = ItemState::Merged;
-                item.merged_at = Some(close);
-                item.merged_by = Some(closer.clone());
-                event(&mut d, EventKind::Merged, Some(n), closer.clone(), close);
-            } else {
-                item.state = ItemState::Closed;
-            }
-            item.closed_at = Some(close);
-            event(&mut d, EventKind::Closed, Some(n), closer, close);
-        }
-        d.items.push(item);
-    }
-    d.events
-        .sort_by(|a, b| a.at.cmp(&b.at).then(a.id.cmp(&b.id)));
-    d
 }
 
 #[cfg(test)]

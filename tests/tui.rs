@@ -541,15 +541,16 @@ fn mouse_click_selects_the_row_under_it() {
 
 #[test]
 fn twenty_thousand_people_scroll_with_only_visible_rows_drawn() {
-    let d = contrail::demo::big(2_000, 20_000, 7);
     let mut st = Store::open_in_memory().unwrap();
-    contrail::demo::write(
-        &mut st,
-        &d,
-        "big/repo",
-        &contrail::config::Settings::default(),
-    )
-    .unwrap();
+    let params = contrail::synth::Params {
+        seed: 7,
+        items: 2_000,
+        people: 20_000,
+        events: 30_000,
+        stars: 15_000,
+        direct_commits: 200,
+    };
+    contrail::synth::generate(&mut st, &params).unwrap();
     let ds = st.dataset().unwrap();
     let settings = contrail::config::Settings::default();
     let report = contrail::tui::provisional::report(&ds, &settings);

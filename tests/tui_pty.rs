@@ -415,15 +415,18 @@ fn bench_tui() {
     let db = dir.path().join("big.sqlite");
     let t = Instant::now();
     {
-        let data = contrail::demo::big(items, people, 42);
+        // The analysis' synthetic repository (issue 4's benchmark shape), scaled to the size.
         let mut st = contrail::store::Store::open(&db).unwrap();
-        contrail::demo::write(
-            &mut st,
-            &data,
-            "bench/big",
-            &contrail::config::Settings::default(),
-        )
-        .unwrap();
+        let n = items as u64;
+        let params = contrail::synth::Params {
+            seed: 42,
+            items: n,
+            people: people as u64,
+            events: n * 112 / 10,
+            stars: n * 6 / 10,
+            direct_commits: n / 10,
+        };
+        contrail::synth::generate(&mut st, &params).unwrap();
     }
     println!(
         "setup: wrote {items} items, {people} people to {} in {:.0} ms",
