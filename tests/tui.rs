@@ -531,12 +531,15 @@ fn every_view_survives_tiny_and_huge_terminals_and_a_shrink() {
 }
 
 #[test]
-fn mouse_click_selects_the_row_under_it() {
+fn mouse_click_selects_the_row_under_it_and_a_second_click_drills_in() {
     let mut app = demo_app();
     app.update(Action::Show(View::People));
     let _ = screen(&mut app, 80, 24);
     app.update(Action::ClickRow(4));
     assert_eq!(app.people.cursor.sel, 4);
+    assert_eq!(app.view, View::People);
+    app.update(Action::ClickRow(4));
+    assert_eq!(app.view, View::Journey, "a second click drills in");
 }
 
 #[test]

@@ -643,7 +643,12 @@ impl App {
                 let c = self.cursor_mut();
                 let sel = c.offset + r as usize;
                 if sel < len {
+                    // A click on the selected row drills in, like a double click.
+                    let again = c.sel == sel;
                     c.set(sel, len, page);
+                    if again {
+                        self.enter();
+                    }
                 }
             }
             Action::Enter => self.enter(),

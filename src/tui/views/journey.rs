@@ -130,7 +130,20 @@ pub fn draw(frame: &mut Frame, app: &mut App, area: Rect) {
             }
         })
         .collect();
-    frame.render_widget(Paragraph::new(lines).block(block(app, "Ladder")), ladder_a);
+    let title = match contributor {
+        Some(c) => {
+            let door = c
+                .door
+                .map(|d| format!(" · came in by {}", d.as_str().replace('_', " ")))
+                .unwrap_or_default();
+            format!(
+                "Ladder{door} · {} PRs, {} issues, {} reviews",
+                c.prs_opened, c.issues_opened, c.reviews
+            )
+        }
+        None => "Ladder".to_string(),
+    };
+    frame.render_widget(Paragraph::new(lines).block(block(app, title)), ladder_a);
 
     let status = if p.dropped { "dropped" } else { "active" };
     let mut lines = vec![Line::from(vec![
