@@ -4,7 +4,7 @@
 
 use super::action::Action;
 use super::keymap::{Key, Keymap};
-use super::model::{PersonRow, Side, TimelineEntry, ViewData};
+use super::model::{PersonRow, Side, TimelineRef, ViewData};
 use super::theme::Theme;
 use crossterm::event::KeyCode;
 use ratatui::layout::Rect;
@@ -198,7 +198,7 @@ impl Default for PeopleState {
 #[derive(Debug, Clone, PartialEq)]
 pub struct JourneyState {
     pub person: usize,
-    pub timeline: Vec<TimelineEntry>,
+    pub timeline: Vec<TimelineRef>,
     pub cursor: Cursor,
 }
 
@@ -594,7 +594,7 @@ impl App {
         match self.view {
             View::Journey => {
                 let j = self.journey.as_ref()?;
-                j.timeline.get(j.cursor.sel)?.url.clone()
+                d.entry(j.timeline.get(j.cursor.sel)?).url
             }
             View::Triage => Some(d.triage.get(self.triage.sel)?.url.clone()),
             View::Workflow => {

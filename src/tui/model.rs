@@ -49,7 +49,26 @@ pub struct PersonRow {
     pub haystack: String,
 }
 
-/// One line of a person's timeline.
+/// Where a timeline row comes from (indices into the dataset).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Src {
+    /// An issue/PR the person opened.
+    Item(u32),
+    /// Someone else's action on one of their items.
+    Reaction(u32),
+    /// Their own event.
+    Event(u32),
+    Commit(u32),
+}
+
+/// A timeline row, unformatted: cheap to build and sort for people with huge histories.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TimelineRef {
+    pub at: Ts,
+    pub src: Src,
+}
+
+/// One line of a person's timeline, formatted.
 #[derive(Debug, Clone, PartialEq)]
 pub struct TimelineEntry {
     pub at: Ts,
@@ -425,38 +444,28 @@ impl ViewData {
         }
     }
 
-    /// A person's timeline, oldest first: items opened, comments, reviews, merges, commits.
-    pub fn timeline(&self, person: usize) -> Vec<TimelineEntry> {
+    /// A person's timeline, oldest first: items opened, what others did on them, their own
+    /// comments, reviews, merges and commits. Only references (time + row) are built here, so
+    /// a maintainer with 100,000 events opens instantly; `entry` formats the visible ones.
+    pub fn timeline(&self, person: usize) -> Vec<TimelineRef> {
         let Some(acts) = self.acts.get(person) else {
             return Vec::new();
         };
         let ds = &*self.dataset;
-        let mut out = Vec::new();
+        let mine = |a: &str| {
+            self.people[person]
+                .logins
+                .iter()
+                .any(|l| l.eq_ignore_ascii_case(a))
+        };
+        let mut out = Vec::with_capacity(acts.items.len() + acts.events.len() + acts.commits.len());
         for &i in &acts.items {
             let it = &ds.items[i as usize];
-            let kind = if it.kind == ItemKind::Pr {
-                "PR"
-            } else {
-                "issue"
-            };
-            let fate = match it.state {
-                ItemState::Open => "still open".to_string(),
-                ItemState::Merged => "merged".to_string(),
-                ItemState::Closed => "closed".to_string(),
-            };
-            out.push(TimelineEntry {
+            out.push(TimelineRef {
                 at: it.created_at,
-                what: format!("opened {kind} #{} {} ({fate})", it.number, it.title),
-                item: Some(it.number),
-                url: Some(it.url.clone()),
+                src: Src::Item(i),
             });
             // What others did on their item is part of their experience.
-            let mine = |a: &str| {
-                self.people[person]
-                    .logins
-                    .iter()
-                    .any(|l| l.eq_ignore_ascii_case(a))
-            };
             for &ei in self
                 .item_events
                 .get(&it.number)
@@ -464,76 +473,131 @@ impl ViewData {
                 .unwrap_or(&[])
             {
                 let e = &ds.events[ei as usize];
-                let Some(actor) = e.actor.as_deref().filter(|a| !mine(a)) else {
-                    continue;
+                let reaction = matches!(
+                    e.kind,
+                    EventKind::Comment
+                        | EventKind::Review
+                        | EventKind::ReviewComment
+                        | EventKind::Closed
+                        | EventKind::Merged
+                        | EventKind::Labeled
+                );
+                if reaction && e.actor.as_deref().is_some_and(|a| !mine(a)) {
+                    out.push(TimelineRef {
+                        at: e.at,
+                        src: Src::Reaction(ei),
+                    });
+                }
+            }
+        }
+        for &i in &acts.events {
+            out.push(TimelineRef {
+                at: ds.events[i as usize].at,
+                src: Src::Event(i),
+            });
+        }
+        for &i in &acts.commits {
+            out.push(TimelineRef {
+                at: ds.commits[i as usize].author_time,
+                src: Src::Commit(i),
+            });
+        }
+        out.sort_by_key(|r| (r.at, r.src));
+        out
+    }
+
+    /// The text, item and URL of one timeline row.
+    pub fn entry(&self, r: &TimelineRef) -> TimelineEntry {
+        let ds = &*self.dataset;
+        let item_url = |n: Option<u64>| n.and_then(|n| self.item(n)).map(|it| it.url.clone());
+        match r.src {
+            Src::Item(i) => {
+                let it = &ds.items[i as usize];
+                let kind = if it.kind == ItemKind::Pr {
+                    "PR"
+                } else {
+                    "issue"
                 };
+                let fate = match it.state {
+                    ItemState::Open => "still open",
+                    ItemState::Merged => "merged",
+                    ItemState::Closed => "closed",
+                };
+                TimelineEntry {
+                    at: r.at,
+                    what: format!("opened {kind} #{} {} ({fate})", it.number, it.title),
+                    item: Some(it.number),
+                    url: Some(it.url.clone()),
+                }
+            }
+            Src::Reaction(i) => {
+                let e = &ds.events[i as usize];
                 let did = match e.kind {
                     EventKind::Comment => "commented",
                     EventKind::Review => "reviewed",
                     EventKind::ReviewComment => "left a review comment",
                     EventKind::Closed => "closed it",
                     EventKind::Merged => "merged it",
-                    EventKind::Labeled => "labeled it",
-                    _ => continue,
+                    _ => "labeled it",
                 };
-                let mut what = format!("  ↳ {actor} {did} (#{})", it.number);
+                let mut what = format!(
+                    "  ↳ {} {did} (#{})",
+                    e.actor.as_deref().unwrap_or("?"),
+                    e.item.unwrap_or_default()
+                );
                 if let Some(b) = e.body.as_deref().filter(|b| !b.is_empty()) {
                     what.push_str(&format!(": {}", truncate(b, 60)));
                 }
-                out.push(TimelineEntry {
-                    at: e.at,
+                TimelineEntry {
+                    at: r.at,
                     what,
-                    item: Some(it.number),
-                    url: Some(it.url.clone()),
-                });
+                    item: e.item,
+                    url: item_url(e.item),
+                }
+            }
+            Src::Event(i) => {
+                let e = &ds.events[i as usize];
+                let on = e.item.map(|n| format!(" on #{n}")).unwrap_or_default();
+                let what = match e.kind {
+                    EventKind::Star => "starred the repository".to_string(),
+                    EventKind::Fork => "forked the repository".to_string(),
+                    EventKind::Review => format!(
+                        "reviewed{on}: {}",
+                        e.state.as_deref().unwrap_or("COMMENTED").to_lowercase()
+                    ),
+                    EventKind::Comment => format!("commented{on}"),
+                    EventKind::ReviewComment => format!("review comment{on}"),
+                    EventKind::Merged => format!("merged{on}"),
+                    EventKind::Closed => format!("closed{on}"),
+                    k => format!("{}{on}", k.as_str().replace('_', " ")),
+                };
+                TimelineEntry {
+                    at: r.at,
+                    what,
+                    item: e.item,
+                    url: item_url(e.item),
+                }
+            }
+            Src::Commit(i) => {
+                let c = &ds.commits[i as usize];
+                let how = if c.imported_pr.is_some() {
+                    " [imported]"
+                } else if !c.markers.is_empty() {
+                    " [internal review]"
+                } else {
+                    ""
+                };
+                TimelineEntry {
+                    at: r.at,
+                    what: format!("commit {} {}{how}", &c.sha[..c.sha.len().min(8)], c.subject),
+                    item: c.pr_number.or(c.imported_pr),
+                    url: self
+                        .repo
+                        .contains('/')
+                        .then(|| format!("https://github.com/{}/commit/{}", self.repo, c.sha)),
+                }
             }
         }
-        for &i in &acts.events {
-            let e = &ds.events[i as usize];
-            let on = e.item.map(|n| format!(" on #{n}")).unwrap_or_default();
-            let what = match e.kind {
-                EventKind::Star => "starred the repository".to_string(),
-                EventKind::Fork => "forked the repository".to_string(),
-                EventKind::Review => format!(
-                    "reviewed{on}: {}",
-                    e.state.as_deref().unwrap_or("COMMENTED").to_lowercase()
-                ),
-                EventKind::Comment => format!("commented{on}"),
-                EventKind::ReviewComment => format!("review comment{on}"),
-                EventKind::Merged => format!("merged{on}"),
-                EventKind::Closed => format!("closed{on}"),
-                k => format!("{}{on}", k.as_str().replace('_', " ")),
-            };
-            let url = e.item.and_then(|n| self.item(n)).map(|it| it.url.clone());
-            out.push(TimelineEntry {
-                at: e.at,
-                what,
-                item: e.item,
-                url,
-            });
-        }
-        let base = self
-            .repo
-            .contains('/')
-            .then(|| format!("https://github.com/{}/commit/", self.repo));
-        for &i in &acts.commits {
-            let c = &ds.commits[i as usize];
-            let how = if c.imported_pr.is_some() {
-                " [imported]"
-            } else if !c.markers.is_empty() {
-                " [internal review]"
-            } else {
-                ""
-            };
-            out.push(TimelineEntry {
-                at: c.author_time,
-                what: format!("commit {} {}{how}", &c.sha[..c.sha.len().min(8)], c.subject),
-                item: c.pr_number.or(c.imported_pr),
-                url: base.as_ref().map(|b| format!("{b}{}", c.sha)),
-            });
-        }
-        out.sort_by(|a, b| a.at.cmp(&b.at).then(a.what.cmp(&b.what)));
-        out
     }
 
     /// The person's last issue/PR and what happened to it, as evidence lines.

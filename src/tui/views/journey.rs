@@ -203,7 +203,8 @@ pub fn draw(frame: &mut Frame, app: &mut App, area: Rect) {
         .enumerate()
         .skip(cur.offset)
         .take(inner.height as usize)
-        .map(|(i, e)| {
+        .map(|(i, r)| {
+            let e = d.entry(r);
             let l = Line::from(vec![
                 Span::styled(format!("{} ", timefmt::day(e.at)), t.dim),
                 Span::raw(e.what.clone()),
