@@ -456,23 +456,37 @@ impl App {
         }
         let key = self.people.sort;
         let desc = self.people.desc;
-        rows.sort_by(|(a, sa), (b, sb)| {
-            let (pa, pb) = (&d.people[*a as usize], &d.people[*b as usize]);
+        // Numeric sorts compare a precomputed key (no pointer chasing per comparison); the
+        // index breaks ties, so the unstable sort is still deterministic.
+        let numeric = |p: &PersonRow| -> (i64, i64) {
+            match key {
+                SortKey::Rung => (
+                    p.stage.map_or(-1, |r| r.index() as i64),
+                    p.last_seen.unwrap_or(i64::MIN),
+                ),
+                SortKey::FirstSeen => (p.first_seen.unwrap_or(i64::MIN), 0),
+                SortKey::LastSeen => (p.last_seen.unwrap_or(i64::MIN), 0),
+                SortKey::Merged => (p.merged as i64, 0),
+                SortKey::Reviews => (p.reviews as i64, 0),
+                SortKey::Name => (0, 0),
+            }
+        };
+        let mut keyed: Vec<(i64, (i64, i64), u32)> = rows
+            .iter()
+            .map(|&(i, score)| (score, numeric(&d.people[i as usize]), i))
+            .collect();
+        keyed.sort_unstable_by(|(sa, ka, a), (sb, kb, b)| {
             let ord = match key {
-                SortKey::Rung => pa
-                    .stage
-                    .cmp(&pb.stage)
-                    .then(pa.last_seen.cmp(&pb.last_seen)),
                 // The haystack starts with the lower-cased name: no allocation per comparison.
-                SortKey::Name => pb.haystack.cmp(&pa.haystack),
-                SortKey::FirstSeen => pa.first_seen.cmp(&pb.first_seen),
-                SortKey::LastSeen => pa.last_seen.cmp(&pb.last_seen),
-                SortKey::Merged => pa.merged.cmp(&pb.merged),
-                SortKey::Reviews => pa.reviews.cmp(&pb.reviews),
+                SortKey::Name => d.people[*b as usize]
+                    .haystack
+                    .cmp(&d.people[*a as usize].haystack),
+                _ => ka.cmp(kb),
             };
             let ord = if desc { ord.reverse() } else { ord };
             sb.cmp(sa).then(ord).then(a.cmp(b))
         });
+        let rows: Vec<(u32, i64)> = keyed.into_iter().map(|(s, _, i)| (i, s)).collect();
         self.people.rows = rows.into_iter().map(|(i, _)| i).collect();
         let len = self.people.rows.len();
         let sel = self.people.cursor.sel;
