@@ -276,7 +276,11 @@ fn tui_open(config_path: Option<&Path>, file: &Path) -> Result<()> {
 /// (in the background, with the TUI already up) and open it; elsewhere, pick a cached one.
 fn tui_here(config_path: Option<&Path>) -> Result<()> {
     let cfg = tui_config(config_path)?;
-    let cwd = PathBuf::from(".");
+    // The work tree containing the current directory (`contrail` from a subdirectory works).
+    let cwd = git2::Repository::discover(".")
+        .ok()
+        .and_then(|r| r.workdir().map(Path::to_path_buf))
+        .unwrap_or_else(|| PathBuf::from("."));
     if crate::git::is_repo(&cwd) {
         crate::git::check_repo(&cwd)?;
         let key = repo_key(None, Some(&cwd)).ok_or_else(|| {

@@ -311,7 +311,10 @@ fn contrail_inside_a_git_clone_imports_it_and_opens_the_tui() {
     .unwrap();
     repo.commit(Some("HEAD"), &sig, &sig, "Add README (#1)", &tree, &[])
         .unwrap();
-    let mut p = spawn_in(&[], home.path(), Some(repo_dir.path()), &[]);
+    // From a subdirectory: the work tree is found above it.
+    let sub = repo_dir.path().join("docs");
+    std::fs::create_dir_all(&sub).unwrap();
+    let mut p = spawn_in(&[], home.path(), Some(&sub), &[]);
     let mut s = Screen::new();
     wait_for(&mut p, &mut s, "Ladder");
     send(&mut p, "2");
@@ -328,6 +331,28 @@ fn contrail_inside_a_git_clone_imports_it_and_opens_the_tui() {
             .any(|e| e.path().extension().is_some_and(|x| x == "sqlite")),
         "{repos:?}"
     );
+}
+
+#[test]
+fn contrail_outside_a_clone_picks_a_cached_database() {
+    let home = tempfile::tempdir().unwrap();
+    let repos = home.path().join("data/contrail/repos");
+    std::fs::create_dir_all(&repos).unwrap();
+    {
+        let mut st = contrail::store::Store::open(&repos.join("orbitkit__orbit.sqlite")).unwrap();
+        contrail::demo::build(&mut st).unwrap();
+    }
+    let elsewhere = tempfile::tempdir().unwrap();
+    let mut p = spawn_in(&[], home.path(), Some(elsewhere.path()), &[]);
+    let mut s = Screen::new();
+    wait_for(&mut p, &mut s, "pick a cached repository");
+    wait_for(&mut p, &mut s, "orbitkit/orbit");
+    send(&mut p, "\r");
+    wait_for(&mut p, &mut s, "Ladder");
+    send(&mut p, "q");
+    drain(&mut p, &mut s);
+    let status = format!("{:?}", p.get_process().wait().expect("wait"));
+    assert!(status.ends_with(", 0)"), "{status}");
 }
 
 #[test]
