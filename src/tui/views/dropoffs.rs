@@ -13,10 +13,17 @@ pub fn draw(frame: &mut Frame, app: &mut App, area: Rect) {
     let Some(d) = app.data.clone() else { return };
     let t = app.theme;
     let total: u64 = d.drops.iter().map(|r| r.internal + r.external).sum();
-    let b = block(
-        app,
-        format!("Drop-offs — {total} people silent for longer than the inactivity window"),
-    );
+    let observers: u64 = d
+        .drops
+        .iter()
+        .filter(|r| r.stage == crate::domain::Rung::Observer)
+        .map(|r| r.internal + r.external)
+        .sum();
+    let mut title = format!("Drop-offs — {total} people silent past the inactivity window");
+    if observers > 0 {
+        title.push_str(&format!(" ({observers} only starred)"));
+    }
+    let b = block(app, title);
     let inner = b.inner(area);
     let rows_area = Rect {
         y: inner.y + 1,
@@ -25,7 +32,16 @@ pub fn draw(frame: &mut Frame, app: &mut App, area: Rect) {
     };
     let cur = list_window(app, rows_area, app.drops, d.drops.len());
     app.drops = cur;
-    let max = d.drops.iter().map(|r| r.external).max().unwrap_or(0);
+    // Scale to the people who did more than star, so a stargazer crowd does not flatten the
+    // bars that matter (its own bar is clipped at full width).
+    let max = d
+        .drops
+        .iter()
+        .filter(|r| r.stage > crate::domain::Rung::Observer)
+        .map(|r| r.external)
+        .max()
+        .or_else(|| d.drops.iter().map(|r| r.external).max())
+        .unwrap_or(0);
     let bar_w = (area.width as usize).saturating_sub(50).clamp(4, 50);
     let rows: Vec<Row> = d
         .drops
