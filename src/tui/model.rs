@@ -644,19 +644,27 @@ impl ViewData {
                     .is_some_and(|a| a.to_ascii_lowercase() != author)
             })
             .collect();
-        match replies.first() {
+        let talk = |e: &&&crate::domain::Event| {
+            matches!(
+                e.kind,
+                EventKind::Comment | EventKind::Review | EventKind::ReviewComment
+            )
+        };
+        match replies.iter().find(talk) {
             Some(e) => out.push(format!(
                 "first reply by {} after {}",
                 e.actor.as_deref().unwrap_or("?"),
                 duration(e.at - it.created_at)
             )),
-            None => out.push("nobody else ever replied".into()),
+            None => out.push("nobody else ever commented or reviewed".into()),
         }
-        if let Some(e) = replies
+        // A merge also closes: report the merge when there is one.
+        let end = replies
             .iter()
             .rev()
-            .find(|e| e.kind == EventKind::Closed || e.kind == EventKind::Merged)
-        {
+            .find(|e| e.kind == EventKind::Merged)
+            .or_else(|| replies.iter().rev().find(|e| e.kind == EventKind::Closed));
+        if let Some(e) = end {
             out.push(format!(
                 "{} by {} on {}",
                 if e.kind == EventKind::Merged {
