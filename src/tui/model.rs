@@ -123,6 +123,8 @@ pub struct SignalRow {
     pub name: String,
     pub value: String,
     pub meaning: String,
+    /// Count per year, e.g. "2024: 120 · 2025: 153" (workflows change over time).
+    pub by_year: String,
     pub rows: Vec<EvidenceRow>,
 }
 
@@ -1076,10 +1078,19 @@ fn signal_row(v: &ViewData, s: &crate::report::Signal) -> SignalRow {
             }
         })
         .collect();
+    // Newest first: what happens now matters more than history.
+    let mut rows: Vec<EvidenceRow> = rows;
+    rows.sort_by(|a, b| b.at.cmp(&a.at));
     SignalRow {
         name: s.name.clone(),
         value,
         meaning: s.meaning.clone(),
+        by_year: s
+            .by_year
+            .iter()
+            .map(|(y, n)| format!("{y}: {n}"))
+            .collect::<Vec<_>>()
+            .join(" · "),
         rows,
     }
 }
@@ -1265,12 +1276,14 @@ fn signals(v: &ViewData, ds: &Dataset) -> Vec<SignalRow> {
             name: "landed_without_public_pr".into(),
             value: share(no_pr.len()),
             meaning: "default-branch commits with no public PR".into(),
+            by_year: String::new(),
             rows: no_pr,
         },
         SignalRow {
             name: "internal_review_markers".into(),
             value: share(markers.len()),
             meaning: "commits carrying review-elsewhere markers (PiperOrigin-RevId, …)".into(),
+            by_year: String::new(),
             rows: markers,
         },
         SignalRow {
@@ -1280,6 +1293,7 @@ fn signals(v: &ViewData, ds: &Dataset) -> Vec<SignalRow> {
                 .map(|n| n.to_string())
                 .unwrap_or_else(|| imported.len().to_string()),
             meaning: "outsiders' PRs closed unmerged and landed through an internal import".into(),
+            by_year: String::new(),
             rows: imported,
         },
         SignalRow {
@@ -1291,18 +1305,21 @@ fn signals(v: &ViewData, ds: &Dataset) -> Vec<SignalRow> {
                 fmt_count(o.unreviewed_merges.internal)
             ),
             meaning: "merged PRs with no review and no comment".into(),
+            by_year: String::new(),
             rows: unreviewed,
         },
         SignalRow {
             name: "response_gap".into(),
             value: pair(o.median_first_response_hours, "h"),
             meaning: "median hours to a first human reply".into(),
+            by_year: String::new(),
             rows: Vec::new(),
         },
         SignalRow {
             name: "acceptance_gap".into(),
             value: pair(o.pr_acceptance_ratio, ""),
             meaning: "merged ÷ (merged + closed unmerged) PRs".into(),
+            by_year: String::new(),
             rows: Vec::new(),
         },
     ]

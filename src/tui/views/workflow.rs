@@ -7,12 +7,21 @@ use crate::tui::ui::{block, day};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::text::Line;
-use ratatui::widgets::{Paragraph, Row, Table, Wrap};
+use ratatui::widgets::{Paragraph, Row, Table};
 
 pub fn draw(frame: &mut Frame, app: &mut App, area: Rect) {
     let Some(d) = app.data.clone() else { return };
     let t = app.theme;
     if let Some(s) = app.workflow.detail.and_then(|i| d.signals.get(i)) {
+        // What the signal means and how it moved over the years, above its rows.
+        let [about, area] =
+            ratatui::layout::Layout::vertical([Constraint::Length(2), Constraint::Min(3)])
+                .areas(area);
+        let mut lines = vec![Line::raw(format!(" {}", s.meaning))];
+        if !s.by_year.is_empty() {
+            lines.push(Line::styled(format!(" by year: {}", s.by_year), t.dim));
+        }
+        frame.render_widget(Paragraph::new(lines), about);
         let b = block(
             app,
             format!(
@@ -116,5 +125,4 @@ pub fn draw(frame: &mut Frame, app: &mut App, area: Rect) {
         .block(b),
         area,
     );
-    let _ = Wrap { trim: true };
 }
