@@ -3,6 +3,7 @@
 
 use crate::cli::{
     Cli, Command, ConfigArgs, DiffArgs, DiffFormat, Format, ReportArgs, SnapshotCommand, SyncArgs,
+    TuiArgs,
 };
 use crate::config::{Config, Settings};
 use crate::error::{Error, Result};
@@ -22,26 +23,10 @@ pub fn run(cli: Cli) -> Result<()> {
             redact,
         })) => snapshot_export(file, repo, db, redact),
         Some(Command::Diff(args)) => diff(cli.config.as_deref(), args),
-        Some(other) => Err(Error::Usage(format!(
-            "`{}` is not available in this build yet",
-            command_name(&other)
-        ))),
-        None => Err(Error::Usage(
-            "the TUI is not available in this build yet; try `contrail report`".into(),
-        )),
-    }
-}
-
-fn command_name(c: &Command) -> &'static str {
-    match c {
-        Command::Demo => "demo",
-        Command::Sync(_) => "sync",
-        Command::Tui(_) => "tui",
-        Command::Report(_) => "report",
-        Command::Snapshot(_) => "snapshot",
-        Command::Open { .. } => "open",
-        Command::Diff(_) => "diff",
-        Command::Config(_) => "config",
+        Some(Command::Demo) => tui_demo(cli.config.as_deref()),
+        Some(Command::Tui(args)) => tui_db(cli.config.as_deref(), args),
+        Some(Command::Open { file }) => tui_open(cli.config.as_deref(), &file),
+        None => tui_here(cli.config.as_deref()),
     }
 }
 
@@ -102,7 +87,8 @@ fn sync(config_path: Option<&Path>, args: SyncArgs) -> Result<()> {
         eprintln!("{stats}");
     }
     if let Some(repo) = &args.repo {
-        store.write(|c| store::set_repository(c, Some(repo), None, None, None, None))?;
+        // The GitHub sync records the repository itself once GitHub has confirmed it exists,
+        // so a 401/404 leaves the database as it was.
         crate::github::sync_blocking(&mut store, repo, &args)?;
     }
     eprintln!("database: {}", db.display());
@@ -244,4 +230,136 @@ pub fn format_name(f: Format) -> &'static str {
         Format::Csv => "csv",
         Format::Markdown => "markdown",
     }
+}
+
+// ---- The TUI entry points (issue 5). ----
+
+fn tui_config(config_path: Option<&Path>) -> Result<crate::config::TuiConfig> {
+    Ok(Config::load(config_path)?.0.tui)
+}
+
+fn tui_spec(
+    config_path: Option<&Path>,
+    db: PathBuf,
+    git: Option<PathBuf>,
+    read_only: bool,
+) -> crate::tui::JobSpec {
+    crate::tui::JobSpec {
+        db,
+        config: config_path.map(Path::to_path_buf),
+        git,
+        github: !read_only,
+        read_only,
+    }
+}
+
+/// `contrail demo`: build (or reuse) the demo database in the cache dir and open it.
+fn tui_demo(config_path: Option<&Path>) -> Result<()> {
+    let cfg = tui_config(config_path)?;
+    let db = crate::demo::default_demo_path()?;
+    crate::demo::ensure_db(&db)?;
+    let mut spec = tui_spec(config_path, db, None, false);
+    // The demo repository is fictional: a refresh only reloads, never touches the network.
+    spec.github = false;
+    let opts = crate::tui::Options {
+        spec,
+        label: format!("the demo ({})", crate::demo::DEMO_REPO),
+        import_first: false,
+        read_only_reason: None,
+    };
+    crate::tui::run(opts, &cfg)
+}
+
+/// `contrail tui [OWNER/NAME] [--db FILE]`: an existing database; notes are written to it
+/// unless the file is not writable.
+fn tui_db(config_path: Option<&Path>, args: TuiArgs) -> Result<()> {
+    let cfg = tui_config(config_path)?;
+    let db = resolve_db(args.db.clone(), args.repo.as_deref(), None)?;
+    let what = args
+        .repo
+        .clone()
+        .unwrap_or_else(|| db.display().to_string());
+    if !db.exists() {
+        return Err(Error::NoDatabase(what));
+    }
+    let read_only = std::fs::metadata(&db).is_ok_and(|m| m.permissions().readonly());
+    // Validate (and migrate a writable file) before the terminal is taken over.
+    if read_only {
+        Store::open_read_only(&db)?;
+    } else {
+        Store::open(&db)?;
+    }
+    let cwd = PathBuf::from(".");
+    let git =
+        (args.repo.is_none() && args.db.is_none() && crate::git::is_repo(&cwd)).then_some(cwd);
+    let opts = crate::tui::Options {
+        spec: tui_spec(config_path, db, git, read_only),
+        label: what,
+        import_first: false,
+        read_only_reason: read_only.then(|| "the database file is not writable".to_string()),
+    };
+    crate::tui::run(opts, &cfg)
+}
+
+/// `contrail open FILE`: a snapshot, strictly read-only.
+fn tui_open(config_path: Option<&Path>, file: &Path) -> Result<()> {
+    let cfg = tui_config(config_path)?;
+    Store::open_read_only(file)?;
+    let opts = crate::tui::Options {
+        spec: tui_spec(config_path, file.to_path_buf(), None, true),
+        label: file.display().to_string(),
+        import_first: false,
+        read_only_reason: Some("snapshots open read-only".into()),
+    };
+    crate::tui::run(opts, &cfg)
+}
+
+/// `contrail` with no subcommand: inside a git clone, import it into its default database
+/// (in the background, with the TUI already up) and open it; elsewhere, pick a cached one.
+fn tui_here(config_path: Option<&Path>) -> Result<()> {
+    let cfg = tui_config(config_path)?;
+    // The work tree containing the current directory (`contrail` from a subdirectory works).
+    let cwd = git2::Repository::discover(".")
+        .ok()
+        .and_then(|r| r.workdir().map(Path::to_path_buf))
+        .unwrap_or_else(|| PathBuf::from("."));
+    if crate::git::is_repo(&cwd) {
+        crate::git::check_repo(&cwd)?;
+        let key = repo_key(None, Some(&cwd)).ok_or_else(|| {
+            Error::Usage("cannot name this repository; pass --db FILE to `contrail tui`".into())
+        })?;
+        let db = store::default_db_path(&key)?;
+        let (full, cfg_file) = Config::load(config_path)?;
+        let mut st = Store::open(&db)?;
+        record_settings(&mut st, &full, cfg_file.as_deref())?;
+        if let Some(origin) = crate::git::github_origin(&cwd) {
+            st.write(|c| store::set_repository(c, Some(&origin), None, None, None, None))?;
+        }
+        drop(st);
+        let opts = crate::tui::Options {
+            spec: tui_spec(config_path, db, Some(cwd), false),
+            label: key,
+            import_first: true,
+            read_only_reason: None,
+        };
+        return crate::tui::run(opts, &cfg);
+    }
+    let dir = store::default_db_path("x")?
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_default();
+    let keymap = crate::tui::Keymap::from_config(&cfg.keys).map_err(Error::Usage)?;
+    let theme = crate::tui::Theme::resolve(&cfg.theme, crate::tui::Theme::no_color_env())
+        .map_err(Error::Usage)?;
+    let Some(db) = crate::tui::picker::pick(&dir, &keymap, theme)? else {
+        return Ok(());
+    };
+    let label = db.display().to_string();
+    let opts = crate::tui::Options {
+        spec: tui_spec(config_path, db, None, false),
+        label,
+        import_first: false,
+        read_only_reason: None,
+    };
+    crate::tui::run(opts, &cfg)
 }

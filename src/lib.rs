@@ -10,6 +10,7 @@ pub mod cli;
 pub mod commands;
 pub mod config;
 pub mod diff;
+pub mod demo;
 pub mod domain;
 pub mod error;
 pub mod git;

@@ -1,10 +1,53 @@
 //! GitHub → store: GraphQL-first sync through octocrab (issue 3).
+//!
+//! - [`token`]: where the token comes from, and a type that never prints it.
+//! - [`transport`]: octocrab clients for REST and GraphQL (GitHub Enterprise aware), with
+//!   rate-limit waits and bounded retries.
+//! - [`convert`]: GraphQL JSON → domain types.
+//! - [`sync`]: the resumable, incremental collections.
+//! - [`progress`]: bars on a terminal, plain lines elsewhere.
+
+pub mod convert;
+pub mod progress;
+pub mod sync;
+pub mod token;
+pub mod transport;
+
+pub use progress::ProgressMode;
+pub use sync::{SyncOptions, parse_since, sync};
+pub use token::Token;
+pub use transport::{Endpoints, RetryPolicy, SyncStats};
 
 use crate::cli::SyncArgs;
 use crate::error::{Error, Result};
 use crate::store::Store;
+use std::time::Duration;
+
+/// Caps every rate-limit/backoff sleep at this many milliseconds (tests and benchmarks only).
+pub const MAX_WAIT_ENV: &str = "CONTRAIL_GITHUB_MAX_WAIT_MS";
 
 /// Run the GitHub sync of `repo` (OWNER/NAME) to completion on a private runtime.
-pub fn sync_blocking(_store: &mut Store, _repo: &str, _args: &SyncArgs) -> Result<()> {
-    Err(Error::Usage("GitHub sync is not built yet".into()))
+pub fn sync_blocking(store: &mut Store, repo: &str, args: &SyncArgs) -> Result<()> {
+    sync::split_repo(repo)?;
+    let endpoints = Endpoints::from_api_url(args.api_url.as_deref())?;
+    let token = token::resolve(endpoints.host())?;
+    let mut opts = SyncOptions {
+        api_url: args.api_url.clone(),
+        since: args.since.as_deref().map(parse_since).transpose()?,
+        progress: ProgressMode::detect(args.no_progress),
+        ..SyncOptions::default()
+    };
+    if let Some(ms) = std::env::var(MAX_WAIT_ENV)
+        .ok()
+        .and_then(|v| v.parse::<u64>().ok())
+    {
+        opts.policy.max_wait = Some(Duration::from_millis(ms));
+    }
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Error::GitHub(format!("cannot start the async runtime: {e}")))?;
+    let stats = rt.block_on(sync(store, repo, &token, &opts))?;
+    eprintln!("{stats}");
+    Ok(())
 }

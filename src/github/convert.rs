@@ -1,0 +1,435 @@
+//! GitHub's GraphQL JSON → contrail's domain types (no I/O).
+//!
+//! Shapes follow `queries/sync.graphql`. Everything GitHub may null out on a partial error is
+//! optional, and null list entries are skipped, so valid data is always kept.
+
+use crate::domain::{
+    Event, EventKind, IdentityLink, Item, ItemKind, ItemState, Ts, User, UserKind,
+};
+use crate::timefmt::parse_rfc3339;
+use serde::Deserialize;
+use serde_json::Value;
+
+/// GitHub shows deleted accounts as `ghost`; GraphQL returns a null author for them.
+pub const GHOST: &str = "ghost";
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Actor {
+    #[serde(rename = "__typename")]
+    pub typename: Option<String>,
+    pub login: String,
+    pub company: Option<String>,
+    pub database_id: Option<i64>,
+}
+
+#[derive(Debug, Deserialize, Clone)]
+#[serde(rename_all = "camelCase")]
+pub struct PageInfo {
+    pub has_next_page: bool,
+    pub end_cursor: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Conn<T> {
+    pub total_count: Option<u64>,
+    pub page_info: Option<PageInfo>,
+    #[serde(default = "Vec::new")]
+    pub nodes: Vec<Option<T>>,
+}
+
+impl<T> Conn<T> {
+    /// The cursor to continue from when this page is not the last.
+    pub fn next(&self) -> Option<String> {
+        self.page_info
+            .as_ref()
+            .filter(|p| p.has_next_page)
+            .and_then(|p| p.end_cursor.clone())
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub struct Name {
+    pub name: String,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct Login {
+    pub login: String,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct Oid {
+    pub oid: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Comment {
+    pub id: String,
+    pub created_at: String,
+    pub body: Option<String>,
+    pub author_association: Option<String>,
+    pub author: Option<Actor>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Review {
+    pub id: String,
+    pub state: Option<String>,
+    pub submitted_at: Option<String>,
+    pub created_at: String,
+    pub body: Option<String>,
+    pub author_association: Option<String>,
+    pub author: Option<Actor>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct PrCommit {
+    pub commit: CommitInfo,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct CommitInfo {
+    pub oid: String,
+    pub author: Option<GitActor>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct GitActor {
+    pub email: Option<String>,
+    pub user: Option<Login>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TimelineEvent {
+    #[serde(rename = "__typename")]
+    pub typename: String,
+    pub id: String,
+    pub created_at: Option<String>,
+    pub state_reason: Option<String>,
+    pub actor: Option<Actor>,
+    pub closer: Option<Value>,
+    pub commit: Option<Oid>,
+    pub label: Option<Name>,
+    pub assignee: Option<Value>,
+    pub source: Option<Value>,
+}
+
+/// An issue or a pull request node (PR-only fields are absent on issues).
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ItemNode {
+    pub id: String,
+    pub number: u64,
+    pub url: String,
+    pub title: String,
+    pub body: Option<String>,
+    pub state: String,
+    pub created_at: String,
+    pub updated_at: String,
+    pub closed_at: Option<String>,
+    pub author_association: Option<String>,
+    pub author: Option<Actor>,
+    pub labels: Option<Conn<Name>>,
+    pub comments: Option<Conn<Comment>>,
+    pub timeline_items: Option<Conn<TimelineEvent>>,
+    pub is_draft: Option<bool>,
+    pub merged_at: Option<String>,
+    pub additions: Option<i64>,
+    pub deletions: Option<i64>,
+    pub changed_files: Option<i64>,
+    pub merged_by: Option<Actor>,
+    pub merge_commit: Option<Oid>,
+    pub head_repository_owner: Option<Login>,
+    pub reviews: Option<Conn<Review>>,
+    pub commits: Option<Conn<PrCommit>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct StarEdge {
+    pub starred_at: String,
+    pub node: Option<StarUser>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct StarUser {
+    pub login: String,
+    pub company: Option<String>,
+    pub database_id: Option<i64>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct StarConn {
+    pub total_count: Option<u64>,
+    pub page_info: Option<PageInfo>,
+    #[serde(default = "Vec::new")]
+    pub edges: Vec<Option<StarEdge>>,
+}
+
+/// Everything one page (plus its follow-ups) writes, in one transaction.
+#[derive(Debug, Default)]
+pub struct Batch {
+    pub items: Vec<Item>,
+    pub events: Vec<Event>,
+    pub users: Vec<User>,
+    pub item_commits: Vec<(u64, String)>,
+    pub links: Vec<IdentityLink>,
+}
+
+pub fn ts(s: &str) -> Ts {
+    parse_rfc3339(s).unwrap_or(0)
+}
+
+fn kind_of(typename: Option<&str>) -> UserKind {
+    match typename {
+        Some("Bot") => UserKind::Bot,
+        Some("Mannequin") => UserKind::Mannequin,
+        Some("Organization") => UserKind::Organization,
+        _ => UserKind::User,
+    }
+}
+
+/// The login contrail stores: GraphQL spells bots without the `[bot]` suffix that REST, git
+/// noreply emails and the bot lists use, so it is added back.
+fn login_of(a: &Actor) -> String {
+    if a.typename.as_deref() == Some("Bot") && !a.login.ends_with("[bot]") {
+        format!("{}[bot]", a.login)
+    } else {
+        a.login.clone()
+    }
+}
+
+impl Batch {
+    /// Record the actor and return its login; a null actor is the `ghost` account when
+    /// `null_is_ghost` (authors), else unknown (e.g. a timeline event with no actor).
+    fn who(&mut self, a: Option<&Actor>, null_is_ghost: bool) -> Option<String> {
+        match a {
+            Some(a) => {
+                let login = login_of(a);
+                self.users.push(User {
+                    login: login.clone(),
+                    kind: kind_of(a.typename.as_deref()),
+                    name: None,
+                    company: a.company.clone().filter(|c| !c.is_empty()),
+                    email: None,
+                    database_id: a.database_id,
+                });
+                Some(login)
+            }
+            None if null_is_ghost => {
+                self.users.push(User {
+                    login: GHOST.into(),
+                    kind: UserKind::User,
+                    name: None,
+                    company: None,
+                    email: None,
+                    database_id: None,
+                });
+                Some(GHOST.into())
+            }
+            None => None,
+        }
+    }
+
+    pub fn add_item(&mut self, n: &ItemNode, kind: ItemKind) {
+        let author = self.who(n.author.as_ref(), true);
+        let merged_by = n.merged_by.as_ref().and_then(|a| self.who(Some(a), false));
+        let state = match n.state.as_str() {
+            "MERGED" => ItemState::Merged,
+            "CLOSED" => ItemState::Closed,
+            _ => ItemState::Open,
+        };
+        self.items.push(Item {
+            number: n.number,
+            kind,
+            url: n.url.clone(),
+            title: n.title.clone(),
+            body: n.body.clone().unwrap_or_default(),
+            author,
+            author_association: n.author_association.clone(),
+            state,
+            is_draft: n.is_draft.unwrap_or(false),
+            created_at: ts(&n.created_at),
+            updated_at: ts(&n.updated_at),
+            closed_at: n.closed_at.as_deref().map(ts),
+            merged_at: n.merged_at.as_deref().map(ts),
+            merged_by,
+            merge_commit_sha: n.merge_commit.as_ref().map(|c| c.oid.clone()),
+            additions: n.additions,
+            deletions: n.deletions,
+            changed_files: n.changed_files,
+            labels: n
+                .labels
+                .iter()
+                .flat_map(|c| c.nodes.iter().flatten())
+                .map(|l| l.name.clone())
+                .collect(),
+            head_repo_owner: n.head_repository_owner.as_ref().map(|o| o.login.clone()),
+        });
+        if let Some(c) = &n.comments {
+            self.add_comments(n.number, c);
+        }
+        if let Some(c) = &n.reviews {
+            self.add_reviews(n.number, c);
+        }
+        if let Some(c) = &n.commits {
+            self.add_commits(n.number, c);
+        }
+        if let Some(c) = &n.timeline_items {
+            self.add_timeline(n.number, c);
+        }
+    }
+
+    pub fn add_comments(&mut self, item: u64, c: &Conn<Comment>) {
+        for cm in c.nodes.iter().flatten() {
+            let actor = self.who(cm.author.as_ref(), true);
+            self.events.push(Event {
+                id: cm.id.clone(),
+                kind: EventKind::Comment,
+                item: Some(item),
+                actor,
+                at: ts(&cm.created_at),
+                association: cm.author_association.clone(),
+                state: None,
+                body: cm.body.clone(),
+                target: None,
+            });
+        }
+    }
+
+    pub fn add_reviews(&mut self, item: u64, c: &Conn<Review>) {
+        for r in c.nodes.iter().flatten() {
+            let actor = self.who(r.author.as_ref(), true);
+            self.events.push(Event {
+                id: r.id.clone(),
+                kind: EventKind::Review,
+                item: Some(item),
+                actor,
+                at: ts(r.submitted_at.as_deref().unwrap_or(&r.created_at)),
+                association: r.author_association.clone(),
+                state: r.state.clone(),
+                body: r.body.clone().filter(|b| !b.is_empty()),
+                target: None,
+            });
+        }
+    }
+
+    /// A PR's commits: `item_commits`, and the commit author's email ↔ GitHub login.
+    pub fn add_commits(&mut self, item: u64, c: &Conn<PrCommit>) {
+        for pc in c.nodes.iter().flatten() {
+            self.item_commits.push((item, pc.commit.oid.clone()));
+            if let Some(GitActor {
+                email: Some(email),
+                user: Some(user),
+            }) = &pc.commit.author
+                && !email.is_empty()
+            {
+                self.links.push(IdentityLink {
+                    email: email.clone(),
+                    login: user.login.clone(),
+                    reason: format!("authored the commits of PR #{item}"),
+                });
+            }
+        }
+    }
+
+    pub fn add_timeline(&mut self, item: u64, c: &Conn<TimelineEvent>) {
+        for t in c.nodes.iter().flatten() {
+            let kind = match t.typename.as_str() {
+                "ClosedEvent" => EventKind::Closed,
+                "ReopenedEvent" => EventKind::Reopened,
+                "MergedEvent" => EventKind::Merged,
+                "LabeledEvent" => EventKind::Labeled,
+                "UnlabeledEvent" => EventKind::Unlabeled,
+                "AssignedEvent" => EventKind::Assigned,
+                "CrossReferencedEvent" => EventKind::CrossReferenced,
+                _ => continue,
+            };
+            let actor = self.who(t.actor.as_ref(), false);
+            let target = match kind {
+                EventKind::Closed => t.closer.as_ref().and_then(|c| {
+                    c.get("oid")
+                        .and_then(Value::as_str)
+                        .map(str::to_string)
+                        .or_else(|| {
+                            c.get("number")
+                                .and_then(Value::as_u64)
+                                .map(|n| format!("#{n}"))
+                        })
+                }),
+                EventKind::Merged => t.commit.as_ref().map(|c| c.oid.clone()),
+                EventKind::Labeled | EventKind::Unlabeled => {
+                    t.label.as_ref().map(|l| l.name.clone())
+                }
+                EventKind::Assigned => t
+                    .assignee
+                    .as_ref()
+                    .and_then(|a| a.get("login").and_then(Value::as_str))
+                    .map(str::to_string),
+                EventKind::CrossReferenced => t.source.as_ref().and_then(|s| {
+                    let n = s.get("number").and_then(Value::as_u64)?;
+                    let repo = s
+                        .pointer("/repository/nameWithOwner")
+                        .and_then(Value::as_str)
+                        .unwrap_or("");
+                    Some(format!("{repo}#{n}"))
+                }),
+                _ => None,
+            };
+            self.events.push(Event {
+                id: t.id.clone(),
+                kind,
+                item: Some(item),
+                actor,
+                at: t.created_at.as_deref().map(ts).unwrap_or(0),
+                association: None,
+                state: t.state_reason.clone(),
+                body: None,
+                target,
+            });
+        }
+    }
+
+    pub fn add_star(&mut self, e: &StarEdge) {
+        let Some(u) = &e.node else { return };
+        self.users.push(User {
+            login: u.login.clone(),
+            kind: UserKind::User,
+            name: None,
+            company: u.company.clone().filter(|c| !c.is_empty()),
+            email: None,
+            database_id: u.database_id,
+        });
+        self.events.push(Event {
+            id: format!("star:{}", u.login),
+            kind: EventKind::Star,
+            item: None,
+            actor: Some(u.login.clone()),
+            at: ts(&e.starred_at),
+            association: None,
+            state: None,
+            body: None,
+            target: None,
+        });
+    }
+}
+
+/// The GitHub event kinds an item's page replaces (git-derived events are left alone).
+pub const ITEM_EVENT_KINDS: [EventKind; 9] = [
+    EventKind::Comment,
+    EventKind::Review,
+    EventKind::Closed,
+    EventKind::Reopened,
+    EventKind::Merged,
+    EventKind::Labeled,
+    EventKind::Unlabeled,
+    EventKind::Assigned,
+    EventKind::CrossReferenced,
+];

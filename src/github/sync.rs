@@ -1,0 +1,627 @@
+//! The sync itself: repository check, then issues, pull requests and stargazers, each page
+//! written together with its cursor and watermark in one transaction.
+//!
+//! State in `sync_state` (all keys start with `github.`, which tells analysis that GitHub data
+//! exists):
+//! - `github.repo`, `github.repo.etag`: the repository as GitHub names it, and the REST ETag.
+//! - issues (ordered UPDATED_AT ascending, `filterBy.since`): `github.issues.watermark` is the
+//!   newest `updatedAt` stored; an unfinished run keeps `github.issues.cursor` and the `since`
+//!   it started with in `github.issues.run_since`.
+//! - pull requests and stars (ordered UPDATED_AT / STARRED_AT descending, stopped at the
+//!   previous run's watermark): `github.{prs,stars}.watermark`; an unfinished run keeps
+//!   `.cursor`, `.stop_at` and `.run_max` (the newest time it has seen).
+//!
+//! A run killed at any point therefore resumes at the page after the last one committed, and
+//! re-fetching a page replaces exactly that page's rows: the end state equals a clean run's.
+
+use super::convert::{
+    Batch, Comment, Conn, ITEM_EVENT_KINDS, ItemNode, PrCommit, Review, StarConn, StarEdge,
+    TimelineEvent, ts,
+};
+use super::progress::{Progress, ProgressMode};
+use super::token::Token;
+use super::transport::{ACCESS_DENIED, Endpoints, RetryPolicy, SyncStats, Transport};
+use crate::domain::{EventKind, ItemKind, Ts, User};
+use crate::error::{Error, Result};
+use crate::store::{self, Store};
+use crate::timefmt::iso;
+use rusqlite::{Connection, OptionalExtension, params};
+use serde::de::DeserializeOwned;
+use serde_json::{Value, json};
+use std::collections::BTreeMap;
+
+/// How to sync; [`SyncOptions::default`] is what the CLI uses.
+#[derive(Debug, Clone)]
+pub struct SyncOptions {
+    /// REST base URL (`None`: api.github.com; GitHub Enterprise: `https://HOST/api/v3`).
+    pub api_url: Option<String>,
+    /// First sync only: ignore activity before this time.
+    pub since: Option<Ts>,
+    pub progress: ProgressMode,
+    pub policy: RetryPolicy,
+    /// Pull requests per page (k of the request budget); 50 keeps GitHub's 10 s limit safe
+    /// with five nested connections per PR.
+    pub pr_page_size: u32,
+}
+
+impl Default for SyncOptions {
+    fn default() -> Self {
+        SyncOptions {
+            api_url: None,
+            since: None,
+            progress: ProgressMode::Lines,
+            policy: RetryPolicy::default(),
+            pr_page_size: 50,
+        }
+    }
+}
+
+/// Sync `repo` (OWNER/NAME) into `store`; returns what it did.
+pub async fn sync(
+    store: &mut Store,
+    repo: &str,
+    token: &Token,
+    opts: &SyncOptions,
+) -> Result<SyncStats> {
+    let (owner, name) = split_repo(repo)?;
+    let endpoints = Endpoints::from_api_url(opts.api_url.as_deref())?;
+    let progress = Progress::new(opts.progress);
+    let mut t = Transport::new(endpoints, repo, token, opts.policy.clone(), progress)?;
+    t.stats.pr_page_size = opts.pr_page_size;
+    let r = Run { owner, name, opts };
+    r.check_repository(store, &mut t).await?;
+    r.issues(store, &mut t).await?;
+    r.pull_requests(store, &mut t).await?;
+    r.stargazers(store, &mut t).await?;
+    r.org_members(store, &mut t).await?;
+    Ok(t.stats)
+}
+
+/// `OWNER/NAME` → (owner, name).
+pub fn split_repo(repo: &str) -> Result<(&str, &str)> {
+    match repo.split_once('/') {
+        Some((o, n)) if !o.is_empty() && !n.is_empty() && !n.contains('/') => Ok((o, n)),
+        _ => Err(Error::Usage(format!(
+            "{repo:?} is not a GitHub repository name; use OWNER/NAME, e.g. rust-lang/rust"
+        ))),
+    }
+}
+
+/// `--since`: `YYYY-MM-DD` (start of that day, UTC) or RFC 3339.
+pub fn parse_since(s: &str) -> Result<Ts> {
+    if let Some(t) = crate::timefmt::parse_rfc3339(s) {
+        return Ok(t);
+    }
+    chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d")
+        .ok()
+        .and_then(|d| d.and_hms_opt(0, 0, 0))
+        .map(|d| d.and_utc().timestamp())
+        .ok_or_else(|| {
+            Error::Usage(format!(
+                "--since {s:?} is not a date; use YYYY-MM-DD or RFC 3339"
+            ))
+        })
+}
+
+struct Run<'a> {
+    owner: &'a str,
+    name: &'a str,
+    opts: &'a SyncOptions,
+}
+
+fn parse_at<T: DeserializeOwned>(data: &Value, pointer: &str) -> Result<T> {
+    let v = data.pointer(pointer).cloned().unwrap_or(Value::Null);
+    serde_json::from_value(v)
+        .map_err(|e| Error::GitHub(format!("unexpected GraphQL response at {pointer}: {e}")))
+}
+
+fn state_ts(store: &Store, key: &str) -> Result<Option<Ts>> {
+    Ok(store
+        .state(key)?
+        .and_then(|v| crate::timefmt::parse_rfc3339(&v)))
+}
+
+fn delete_state(conn: &Connection, keys: &[&str]) -> Result<()> {
+    let mut st = conn.prepare_cached("DELETE FROM sync_state WHERE key = ?1")?;
+    for k in keys {
+        st.execute([k])?;
+    }
+    Ok(())
+}
+
+/// The item is stored with this very `updatedAt`: it was written, with all its overflow
+/// pages, in one earlier transaction, so it needs neither follow-ups nor a rewrite. (The
+/// boundary item of an incremental sync is returned again; this keeps it free.)
+fn unchanged(store: &Store, node: &ItemNode) -> Result<bool> {
+    let stored: Option<Ts> = store
+        .conn()
+        .prepare_cached("SELECT updated_at FROM items WHERE number = ?1")?
+        .query_row([node.number as i64], |r| r.get(0))
+        .optional()?;
+    Ok(stored == Some(ts(&node.updated_at)))
+}
+
+/// The star is stored already (the boundary star of an incremental sync).
+fn star_stored(store: &Store, edge: &StarEdge) -> Result<bool> {
+    let Some(user) = &edge.node else {
+        return Ok(true);
+    };
+    let stored: Option<Ts> = store
+        .conn()
+        .prepare_cached("SELECT at FROM events WHERE id = ?1")?
+        .query_row([format!("star:{}", user.login)], |r| r.get(0))
+        .optional()?;
+    Ok(stored == Some(ts(&edge.starred_at)))
+}
+
+/// Write one page: the items' GitHub events and commits are replaced (so deleted comments
+/// disappear and a re-fetched page never duplicates), everything else is upserted.
+fn write_batch(conn: &Connection, b: &Batch) -> Result<()> {
+    {
+        let kinds = ITEM_EVENT_KINDS
+            .iter()
+            .map(|k| format!("'{}'", k.as_str()))
+            .collect::<Vec<_>>()
+            .join(",");
+        let mut del_events = conn.prepare_cached(&format!(
+            "DELETE FROM events WHERE item = ?1 AND kind IN ({kinds})"
+        ))?;
+        let mut del_commits = conn.prepare_cached("DELETE FROM item_commits WHERE number = ?1")?;
+        for it in &b.items {
+            del_events.execute(params![it.number as i64])?;
+            del_commits.execute(params![it.number as i64])?;
+        }
+    }
+    // One row per login; a later sighting fills in what an earlier one lacked.
+    let mut users: BTreeMap<String, User> = BTreeMap::new();
+    for u in &b.users {
+        let e = users
+            .entry(u.login.to_lowercase())
+            .or_insert_with(|| u.clone());
+        e.company = e.company.clone().or_else(|| u.company.clone());
+        e.database_id = e.database_id.or(u.database_id);
+    }
+    let users: Vec<User> = users.into_values().collect();
+    store::upsert_users(conn, &users)?;
+    store::upsert_items(conn, &b.items)?;
+    store::upsert_events(conn, &b.events)?;
+    store::upsert_item_commits(conn, &b.item_commits)?;
+    store::upsert_identity_links(conn, &b.links)?;
+    Ok(())
+}
+
+impl Run<'_> {
+    fn vars(&self, extra: Value) -> Value {
+        let mut v = json!({ "owner": self.owner, "name": self.name });
+        if let (Some(m), Value::Object(e)) = (v.as_object_mut(), extra) {
+            m.extend(e);
+        }
+        v
+    }
+
+    /// REST `GET /repos/OWNER/NAME` (with the stored ETag: unchanged costs nothing):
+    /// 401/404 stop here, before anything is written.
+    async fn check_repository(&self, store: &mut Store, t: &mut Transport) -> Result<()> {
+        let etag = store.state("github.repo.etag")?;
+        let path = format!("/repos/{}/{}", self.owner, self.name);
+        let reply = t.rest_get(&path, etag.as_deref()).await?;
+        let full_name = match reply.status {
+            404 => return Err(Error::RepoNotFound(format!("{}/{}", self.owner, self.name))),
+            304 => store
+                .state("github.repo")?
+                .unwrap_or_else(|| format!("{}/{}", self.owner, self.name)),
+            _ => reply
+                .body
+                .as_ref()
+                .and_then(|b| b.get("full_name"))
+                .and_then(Value::as_str)
+                .map(str::to_string)
+                .unwrap_or_else(|| format!("{}/{}", self.owner, self.name)),
+        };
+        let owner_type = reply
+            .body
+            .as_ref()
+            .and_then(|b| b.pointer("/owner/type"))
+            .and_then(Value::as_str)
+            .map(str::to_string);
+        let api_url = t.endpoints().rest.clone();
+        store.write(|c| {
+            store::set_repository(c, Some(&full_name), None, None, None, Some(&api_url))?;
+            store::set_state(c, "github.repo", &full_name)?;
+            if let Some(ty) = &owner_type {
+                store::set_state(c, "github.owner_type", ty)?;
+            }
+            if let Some(tag) = &reply.etag {
+                store::set_state(c, "github.repo.etag", tag)?;
+            }
+            Ok(())
+        })
+    }
+
+    /// Fetch the overflow pages of `node`'s nested connections into `batch`.
+    async fn follow_ups(
+        &self,
+        t: &mut Transport,
+        node: &ItemNode,
+        batch: &mut Batch,
+    ) -> Result<()> {
+        let n = node.number;
+        if let Some(c) = node.comments.as_ref().and_then(Conn::next) {
+            more::<Comment>(t, "MoreComments", "comments", &node.id, c, |p| {
+                batch.add_comments(n, p)
+            })
+            .await?;
+        }
+        if let Some(c) = node.reviews.as_ref().and_then(Conn::next) {
+            more::<Review>(t, "MoreReviews", "reviews", &node.id, c, |p| {
+                batch.add_reviews(n, p)
+            })
+            .await?;
+        }
+        if let Some(c) = node.commits.as_ref().and_then(Conn::next) {
+            more::<PrCommit>(t, "MoreCommits", "commits", &node.id, c, |p| {
+                batch.add_commits(n, p)
+            })
+            .await?;
+        }
+        if let Some(c) = node.timeline_items.as_ref().and_then(Conn::next) {
+            more::<TimelineEvent>(t, "MoreTimeline", "timelineItems", &node.id, c, |p| {
+                batch.add_timeline(n, p)
+            })
+            .await?;
+        }
+        Ok(())
+    }
+
+    async fn issues(&self, store: &mut Store, t: &mut Transport) -> Result<()> {
+        const COL: &str = "issues";
+        let resume = store.state("github.issues.cursor")?;
+        let since = if resume.is_some() {
+            store.state("github.issues.run_since")?
+        } else {
+            store
+                .state("github.issues.watermark")?
+                .or_else(|| self.opts.since.map(iso))
+        };
+        let mut cursor = resume;
+        let mut first = true;
+        loop {
+            let data = t
+                .graphql(
+                    "Issues",
+                    self.vars(json!({ "cursor": cursor, "since": since })),
+                )
+                .await?;
+            let conn: Conn<ItemNode> = self.connection(&data, "issues")?;
+            if first {
+                t.progress.start(COL, conn.total_count);
+                first = false;
+            }
+            let mut batch = Batch::default();
+            // With `--since` and nothing newer, the since itself becomes the watermark, so
+            // the next sync does not fall back to a full one.
+            let mut page_max = state_ts(store, "github.issues.watermark")?
+                .or_else(|| since.as_deref().and_then(crate::timefmt::parse_rfc3339));
+            for node in conn.nodes.iter().flatten() {
+                page_max = page_max.max(Some(ts(&node.updated_at)));
+                if unchanged(store, node)? {
+                    continue;
+                }
+                self.follow_ups(t, node, &mut batch).await?;
+                batch.add_item(node, ItemKind::Issue);
+            }
+            let next = conn.next();
+            store.write(|c| {
+                write_batch(c, &batch)?;
+                if let Some(m) = page_max {
+                    store::set_state(c, "github.issues.watermark", &iso(m))?;
+                }
+                match (&next, &since) {
+                    (Some(n), s) => {
+                        store::set_state(c, "github.issues.cursor", n)?;
+                        match s {
+                            Some(s) => store::set_state(c, "github.issues.run_since", s)?,
+                            None => delete_state(c, &["github.issues.run_since"])?,
+                        }
+                    }
+                    (None, _) => {
+                        delete_state(c, &["github.issues.cursor", "github.issues.run_since"])?
+                    }
+                }
+                Ok(())
+            })?;
+            self.count(t, COL, &batch);
+            match next {
+                Some(n) => cursor = Some(n),
+                None => break,
+            }
+        }
+        t.progress.finish(COL);
+        Ok(())
+    }
+
+    async fn pull_requests(&self, store: &mut Store, t: &mut Transport) -> Result<()> {
+        const COL: &str = "pull requests";
+        let mut k = self.opts.pr_page_size.clamp(1, 100);
+        let mut d = Descending::load(store, "prs", self.opts.since)?;
+        let mut first = true;
+        loop {
+            let vars = self.vars(json!({ "cursor": d.cursor, "first": k }));
+            let data = match t.graphql("PullRequests", vars).await {
+                Ok(data) => data,
+                // Pages of big PRs can exceed GitHub's 10 s limit and keep failing with 502s
+                // or timeouts: halve the page (cursors stay valid) before giving up.
+                Err(Error::GitHub(why)) if k > 12 => {
+                    k /= 2;
+                    t.stats.pr_page_size = t.stats.pr_page_size.min(k);
+                    t.progress
+                        .note(&format!("{why}; retrying with {k} pull requests a page"));
+                    continue;
+                }
+                Err(e) => return Err(e),
+            };
+            let conn: Conn<ItemNode> = self.connection(&data, "pullRequests")?;
+            if first {
+                t.progress
+                    .start(COL, conn.total_count.filter(|_| d.stop_at.is_none()));
+                first = false;
+            }
+            let mut batch = Batch::default();
+            let mut reached = false;
+            for node in conn.nodes.iter().flatten() {
+                let at = ts(&node.updated_at);
+                if d.stop_at.is_some_and(|s| at < s) {
+                    reached = true;
+                    break;
+                }
+                d.run_max = d.run_max.max(Some(at));
+                if unchanged(store, node)? {
+                    continue;
+                }
+                self.follow_ups(t, node, &mut batch).await?;
+                batch.add_item(node, ItemKind::Pr);
+            }
+            let next = conn.next().filter(|_| !reached);
+            store.write(|c| {
+                write_batch(c, &batch)?;
+                d.save(c, next.as_deref())
+            })?;
+            self.count(t, COL, &batch);
+            match next {
+                Some(n) => d.cursor = Some(n),
+                None => break,
+            }
+        }
+        t.progress.finish(COL);
+        Ok(())
+    }
+
+    async fn stargazers(&self, store: &mut Store, t: &mut Transport) -> Result<()> {
+        const COL: &str = "stars";
+        let mut d = Descending::load(store, "stars", self.opts.since)?;
+        let mut first = true;
+        loop {
+            let data = t
+                .graphql("Stargazers", self.vars(json!({ "cursor": d.cursor })))
+                .await?;
+            let conn: StarConn = self.connection(&data, "stargazers")?;
+            if first {
+                t.progress
+                    .start(COL, conn.total_count.filter(|_| d.stop_at.is_none()));
+                first = false;
+            }
+            let mut batch = Batch::default();
+            let mut reached = false;
+            for edge in conn.edges.iter().flatten() {
+                let at = ts(&edge.starred_at);
+                if d.stop_at.is_some_and(|s| at < s) {
+                    reached = true;
+                    break;
+                }
+                d.run_max = d.run_max.max(Some(at));
+                if !star_stored(store, edge)? {
+                    batch.add_star(edge);
+                }
+            }
+            let next = conn
+                .page_info
+                .as_ref()
+                .filter(|p| p.has_next_page && !reached)
+                .and_then(|p| p.end_cursor.clone());
+            store.write(|c| {
+                write_batch(c, &batch)?;
+                d.save(c, next.as_deref())
+            })?;
+            self.count(t, COL, &batch);
+            match next {
+                Some(n) => d.cursor = Some(n),
+                None => break,
+            }
+        }
+        t.progress.finish(COL);
+        Ok(())
+    }
+
+    /// Members of the owning organisation that the token can see (public members, or all
+    /// of them for a member's token): REST `GET /orgs/OWNER/members`. The first page carries
+    /// an ETag; when it is unchanged (304, free) the list is taken as unchanged, so a re-sync
+    /// spends one request here. The list is replaced as a whole, in one transaction.
+    async fn org_members(&self, store: &mut Store, t: &mut Transport) -> Result<()> {
+        if store.state("github.owner_type")?.as_deref() != Some("Organization") {
+            return Ok(());
+        }
+        let etag = store.state("github.members.etag")?;
+        let mut url = format!("/orgs/{}/members?per_page=100", self.owner);
+        let mut logins = Vec::new();
+        let mut first_etag = None;
+        loop {
+            let tag = if logins.is_empty() && first_etag.is_none() {
+                etag.as_deref()
+            } else {
+                None
+            };
+            let reply = match t.rest_get(&url, tag).await {
+                Ok(r) => r,
+                Err(Error::GitHub(why)) if why.starts_with(ACCESS_DENIED) => {
+                    t.progress.note(&format!(
+                        "organisation members not visible ({why}); skipped"
+                    ));
+                    return Ok(());
+                }
+                Err(e) => return Err(e),
+            };
+            t.stats.member_pages += 1;
+            match reply.status {
+                304 => return Ok(()),
+                404 => return Ok(()),
+                _ => {}
+            }
+            if first_etag.is_none() {
+                first_etag = Some(reply.etag.clone().unwrap_or_default());
+            }
+            logins.extend(
+                reply
+                    .body
+                    .as_ref()
+                    .and_then(Value::as_array)
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|m| m.get("login").and_then(Value::as_str))
+                    .map(str::to_string),
+            );
+            match reply.next {
+                Some(next) => url = next,
+                None => break,
+            }
+        }
+        let org = self.owner.to_string();
+        store.write(|c| {
+            c.execute("DELETE FROM org_members WHERE org = ?1", [&org])?;
+            store::upsert_org_members(c, &org, &logins)?;
+            match first_etag.as_deref().filter(|e| !e.is_empty()) {
+                Some(e) => store::set_state(c, "github.members.etag", e),
+                None => delete_state(c, &["github.members.etag"]),
+            }
+        })?;
+        t.progress
+            .note(&format!("{} members of {org} visible", logins.len()));
+        Ok(())
+    }
+
+    /// `repository.<field>` of a response; a null repository means GitHub cannot see it.
+    fn connection<T: DeserializeOwned>(&self, data: &Value, field: &str) -> Result<T> {
+        if data.get("repository").is_none_or(Value::is_null) {
+            return Err(Error::RepoNotFound(format!("{}/{}", self.owner, self.name)));
+        }
+        parse_at(data, &format!("/repository/{field}"))
+    }
+
+    fn count(&self, t: &mut Transport, col: &'static str, b: &Batch) {
+        let s = &mut t.stats;
+        for e in &b.events {
+            match e.kind {
+                EventKind::Comment => s.comments += 1,
+                EventKind::Review => s.reviews += 1,
+                EventKind::Star => s.stars += 1,
+                _ => s.timeline_events += 1,
+            }
+        }
+        let stored = match col {
+            "stars" => b.events.len() as u64,
+            _ => b.items.len() as u64,
+        };
+        match col {
+            "issues" => s.issues += stored,
+            "pull requests" => s.pull_requests += stored,
+            _ => {}
+        }
+        let remaining = s.rate_limit_remaining;
+        t.progress.advance(col, stored, remaining);
+    }
+}
+
+/// Page through one overflowing nested connection of node `id`, starting at `cursor`.
+async fn more<T: DeserializeOwned>(
+    t: &mut Transport,
+    op: &str,
+    field: &str,
+    id: &str,
+    mut cursor: String,
+    mut add: impl FnMut(&Conn<T>),
+) -> Result<()> {
+    loop {
+        let data = t.graphql(op, json!({ "id": id, "cursor": cursor })).await?;
+        t.stats.overflow_pages += 1;
+        let pointer = format!("/node/{field}");
+        if data.pointer(&pointer).is_none_or(Value::is_null) {
+            // The item was deleted or hidden since its page was fetched: nothing more to add.
+            return Ok(());
+        }
+        let page: Conn<T> = parse_at(&data, &pointer)?;
+        add(&page);
+        match page.next() {
+            Some(n) => cursor = n,
+            None => return Ok(()),
+        }
+    }
+}
+
+/// Resumable state of a collection fetched newest first and stopped at a watermark.
+struct Descending {
+    prefix: &'static str,
+    cursor: Option<String>,
+    stop_at: Option<Ts>,
+    run_max: Option<Ts>,
+}
+
+impl Descending {
+    fn key(&self, k: &str) -> String {
+        format!("github.{}.{k}", self.prefix)
+    }
+
+    fn load(store: &Store, prefix: &'static str, since: Option<Ts>) -> Result<Descending> {
+        let key = |k: &str| format!("github.{prefix}.{k}");
+        let cursor = store.state(&key("cursor"))?;
+        Ok(if cursor.is_some() {
+            Descending {
+                prefix,
+                cursor,
+                stop_at: state_ts(store, &key("stop_at"))?,
+                run_max: state_ts(store, &key("run_max"))?,
+            }
+        } else {
+            Descending {
+                prefix,
+                cursor: None,
+                stop_at: state_ts(store, &key("watermark"))?.or(since),
+                run_max: None,
+            }
+        })
+    }
+
+    /// After a page: keep the cursor to resume from, or, at the end, move the watermark.
+    fn save(&self, c: &Connection, next: Option<&str>) -> Result<()> {
+        let (cursor, stop_at, run_max) =
+            (self.key("cursor"), self.key("stop_at"), self.key("run_max"));
+        match next {
+            Some(n) => {
+                store::set_state(c, &cursor, n)?;
+                match self.stop_at {
+                    Some(s) => store::set_state(c, &stop_at, &iso(s))?,
+                    None => delete_state(c, &[&stop_at])?,
+                }
+                match self.run_max {
+                    Some(m) => store::set_state(c, &run_max, &iso(m))?,
+                    None => delete_state(c, &[&run_max])?,
+                }
+            }
+            None => {
+                if let Some(m) = self.run_max.or(self.stop_at) {
+                    store::set_state(c, &self.key("watermark"), &iso(m))?;
+                }
+                delete_state(c, &[&cursor, &stop_at, &run_max])?;
+            }
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,979 @@
+//! App state and `update`: the only place an `Action` or a background `Msg` changes state.
+//! Nothing here touches the terminal; side effects (open a URL, copy, save a note, start a
+//! refresh) are queued in `App::effects` for the runner, so tests can drive the whole app.
+
+use super::action::Action;
+use super::keymap::{Key, Keymap};
+use super::model::{PersonRow, Side, TimelineRef, ViewData};
+use super::theme::Theme;
+use crossterm::event::KeyCode;
+use ratatui::layout::Rect;
+use std::collections::HashMap;
+use std::sync::Arc;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum View {
+    Overview,
+    People,
+    Journey,
+    Dropoffs,
+    Workflow,
+    Triage,
+    Help,
+}
+
+impl View {
+    pub const ALL: [View; 7] = [
+        View::Overview,
+        View::People,
+        View::Journey,
+        View::Dropoffs,
+        View::Workflow,
+        View::Triage,
+        View::Help,
+    ];
+
+    pub fn title(self) -> &'static str {
+        match self {
+            View::Overview => "Overview",
+            View::People => "People",
+            View::Journey => "Journey",
+            View::Dropoffs => "Drop-offs",
+            View::Workflow => "Workflow",
+            View::Triage => "Triage",
+            View::Help => "Help",
+        }
+    }
+
+    fn index(self) -> usize {
+        View::ALL.iter().position(|v| *v == self).unwrap_or(0)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    Normal,
+    Search,
+    Note,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Filter {
+    All,
+    Insiders,
+    Outsiders,
+    Bots,
+    Dropped,
+    Active,
+}
+
+impl Filter {
+    const CYCLE: [Filter; 6] = [
+        Filter::All,
+        Filter::Insiders,
+        Filter::Outsiders,
+        Filter::Bots,
+        Filter::Dropped,
+        Filter::Active,
+    ];
+    pub fn label(self) -> &'static str {
+        match self {
+            Filter::All => "all",
+            Filter::Insiders => "insiders",
+            Filter::Outsiders => "outsiders",
+            Filter::Bots => "bots",
+            Filter::Dropped => "dropped",
+            Filter::Active => "active",
+        }
+    }
+    fn keeps(self, p: &PersonRow) -> bool {
+        match self {
+            Filter::All => p.side != Side::Bot,
+            Filter::Insiders => p.side == Side::Internal,
+            Filter::Outsiders => p.side == Side::External,
+            Filter::Bots => p.side == Side::Bot,
+            Filter::Dropped => p.side != Side::Bot && p.dropped,
+            Filter::Active => p.side != Side::Bot && !p.dropped,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SortKey {
+    Rung,
+    Name,
+    FirstSeen,
+    LastSeen,
+    Merged,
+    Reviews,
+}
+
+impl SortKey {
+    const CYCLE: [SortKey; 6] = [
+        SortKey::Rung,
+        SortKey::LastSeen,
+        SortKey::FirstSeen,
+        SortKey::Merged,
+        SortKey::Reviews,
+        SortKey::Name,
+    ];
+    pub fn label(self) -> &'static str {
+        match self {
+            SortKey::Rung => "rung",
+            SortKey::Name => "name",
+            SortKey::FirstSeen => "first seen",
+            SortKey::LastSeen => "last seen",
+            SortKey::Merged => "merged",
+            SortKey::Reviews => "reviews",
+        }
+    }
+}
+
+/// A list position: the selected row and the first visible row.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Cursor {
+    pub sel: usize,
+    pub offset: usize,
+}
+
+impl Cursor {
+    /// Move by `delta` within `len` rows, keeping the selection inside a `page`-row window.
+    pub fn step(&mut self, delta: isize, len: usize, page: usize) {
+        if len == 0 {
+            *self = Cursor::default();
+            return;
+        }
+        let sel = (self.sel as isize + delta).clamp(0, len as isize - 1) as usize;
+        self.set(sel, len, page);
+    }
+
+    pub fn set(&mut self, sel: usize, len: usize, page: usize) {
+        let page = page.max(1);
+        self.sel = sel.min(len.saturating_sub(1));
+        if self.sel < self.offset {
+            self.offset = self.sel;
+        } else if self.sel >= self.offset + page {
+            self.offset = self.sel + 1 - page;
+        }
+        self.offset = self.offset.min(len.saturating_sub(page));
+        if self.sel < self.offset {
+            self.offset = self.sel;
+        }
+    }
+}
+
+/// People restricted to the rows behind a number the user drilled into.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Scope {
+    pub label: String,
+    pub members: Vec<usize>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct PeopleState {
+    pub filter: Filter,
+    pub sort: SortKey,
+    pub desc: bool,
+    pub query: String,
+    pub scope: Option<Scope>,
+    /// Indices into `ViewData::people`, filtered and sorted.
+    pub rows: Vec<u32>,
+    pub cursor: Cursor,
+}
+
+impl Default for PeopleState {
+    fn default() -> Self {
+        PeopleState {
+            filter: Filter::All,
+            sort: SortKey::Rung,
+            desc: true,
+            query: String::new(),
+            scope: None,
+            rows: Vec::new(),
+            cursor: Cursor::default(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct JourneyState {
+    pub person: usize,
+    pub timeline: Vec<TimelineRef>,
+    pub cursor: Cursor,
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct WorkflowState {
+    pub signals: Cursor,
+    /// The signal whose evidence is shown.
+    pub detail: Option<usize>,
+    pub rows: Cursor,
+}
+
+/// What the runner must do on the app's behalf.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Effect {
+    OpenUrl(String),
+    Copy(String),
+    /// Save a note: person id, text, tags. The runner stamps the time.
+    SaveNote {
+        person: String,
+        text: String,
+        tags: Vec<String>,
+    },
+    Refresh,
+}
+
+/// Messages from background jobs. Each carries the job id it answers; stale ones are dropped.
+#[derive(Debug, Clone)]
+pub enum Msg {
+    Progress {
+        job: u64,
+        text: String,
+    },
+    Loaded {
+        job: u64,
+        data: Arc<ViewData>,
+        /// What the job did besides loading (e.g. import statistics), for the status bar.
+        note: Option<String>,
+    },
+    Failed {
+        job: u64,
+        error: String,
+    },
+}
+
+/// Screen areas recorded while drawing, for mouse clicks.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Hits {
+    pub tabs: Vec<(u16, u16, View)>,
+    pub tabs_y: u16,
+    /// The rows of the list the mouse can click (first row's y, number of rows).
+    pub list: Option<Rect>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Target {
+    Funnel(usize),
+    Reason(usize),
+    Signal(usize),
+}
+
+pub struct App {
+    pub view: View,
+    back: Vec<Crumb>,
+    pub mode: Mode,
+    pub input: String,
+    pub data: Option<Arc<ViewData>>,
+    /// Progress of the running job, shown in the status bar.
+    pub busy: Option<String>,
+    pub error: Option<String>,
+    pub message: Option<String>,
+    /// Why notes cannot be written, when the database is read-only.
+    pub read_only: Option<String>,
+    pub source: String,
+    pub keymap: Keymap,
+    pub theme: Theme,
+    pub overview: Cursor,
+    pub people: PeopleState,
+    pub journey: Option<JourneyState>,
+    pub drops: Cursor,
+    pub workflow: WorkflowState,
+    pub triage: Cursor,
+    pub help: Cursor,
+    pub notes: HashMap<String, crate::domain::Note>,
+    pub effects: Vec<Effect>,
+    pub quit: bool,
+    /// Rows visible in the current list, recorded at draw time (PageUp/PageDown).
+    pub page: usize,
+    pub hits: Hits,
+    pub job: u64,
+}
+
+#[derive(Debug, Clone)]
+struct Crumb {
+    view: View,
+    scope: Option<Scope>,
+    detail: Option<usize>,
+    people_cursor: Cursor,
+}
+
+impl App {
+    pub fn new(source: impl Into<String>, keymap: Keymap, theme: Theme) -> App {
+        App {
+            view: View::Overview,
+            back: Vec::new(),
+            mode: Mode::Normal,
+            input: String::new(),
+            data: None,
+            busy: None,
+            error: None,
+            message: None,
+            read_only: None,
+            source: source.into(),
+            keymap,
+            theme,
+            overview: Cursor::default(),
+            people: PeopleState::default(),
+            journey: None,
+            drops: Cursor::default(),
+            workflow: WorkflowState::default(),
+            triage: Cursor::default(),
+            help: Cursor::default(),
+            notes: HashMap::new(),
+            effects: Vec::new(),
+            quit: false,
+            page: 10,
+            hits: Hits::default(),
+            job: 0,
+        }
+    }
+
+    /// Start a new job id (results of older jobs will be ignored).
+    pub fn next_job(&mut self, what: &str) -> u64 {
+        self.job += 1;
+        self.busy = Some(what.to_string());
+        self.job
+    }
+
+    /// The action a key means in the current mode. Text modes take printable keys as text.
+    pub fn action_for_key(&self, key: Key) -> Option<Action> {
+        if self.mode != Mode::Normal {
+            return match key.code {
+                KeyCode::Enter => Some(Action::Submit),
+                KeyCode::Esc => Some(Action::Back),
+                KeyCode::Backspace => Some(Action::Backspace),
+                KeyCode::Up => Some(Action::Up),
+                KeyCode::Down => Some(Action::Down),
+                KeyCode::Char('c') if key.ctrl => Some(Action::Quit),
+                KeyCode::Char(c) if !key.ctrl && !key.alt => Some(Action::Char(c)),
+                _ => None,
+            };
+        }
+        self.keymap.action(key)
+    }
+
+    /// Apply a background job's message.
+    pub fn on_msg(&mut self, msg: Msg) {
+        match msg {
+            Msg::Progress { job, text } if job == self.job => self.busy = Some(text),
+            Msg::Loaded { job, data, note } if job == self.job => {
+                self.busy = None;
+                self.error = None;
+                self.set_data(data);
+                if note.is_some() {
+                    self.message = note;
+                }
+            }
+            Msg::Failed { job, error } if job == self.job => {
+                self.busy = None;
+                self.error = Some(error);
+            }
+            _ => {}
+        }
+    }
+
+    /// Install freshly loaded data, keeping the user's place (selected person, scope, view).
+    pub fn set_data(&mut self, data: Arc<ViewData>) {
+        let selected = self.selected_person().map(|p| self.person_id(p));
+        let journey = self.journey.as_ref().map(|j| self.person_id(j.person));
+        for (k, v) in &data.notes {
+            self.notes.entry(k.clone()).or_insert_with(|| v.clone());
+        }
+        // A scope lists indices into the old data: map them through person ids.
+        if let (Some(old), Some(scope)) = (self.data.clone(), self.people.scope.as_mut()) {
+            scope.members = scope
+                .members
+                .iter()
+                .filter_map(|&i| old.people.get(i))
+                .filter_map(|p| data.person_by_id(&p.id))
+                .collect();
+        }
+        self.data = Some(data);
+        self.back.clear();
+        self.refresh_rows();
+        if let Some(id) = selected.flatten()
+            && let Some(pos) = self.position_of(&id)
+        {
+            self.people
+                .cursor
+                .set(pos, self.people.rows.len(), self.page);
+        }
+        self.journey = None;
+        if let Some(id) = journey.flatten()
+            && let Some(p) = self.data.as_ref().and_then(|d| d.person_by_id(&id))
+        {
+            self.open_journey(p);
+        }
+    }
+
+    fn person_id(&self, p: usize) -> Option<String> {
+        Some(self.data.as_ref()?.people.get(p)?.id.clone())
+    }
+
+    fn position_of(&self, id: &str) -> Option<usize> {
+        let d = self.data.as_ref()?;
+        self.people
+            .rows
+            .iter()
+            .position(|&i| d.people[i as usize].id == id)
+    }
+
+    /// Recompute the People rows after a filter, sort, search or scope change.
+    pub fn refresh_rows(&mut self) {
+        let Some(d) = self.data.clone() else {
+            self.people.rows.clear();
+            return;
+        };
+        let q = self.people.query.to_lowercase();
+        let scope: Option<std::collections::HashSet<usize>> = self
+            .people
+            .scope
+            .as_ref()
+            .map(|s| s.members.iter().copied().collect());
+        let mut rows: Vec<(u32, i64)> = Vec::with_capacity(d.people.len());
+        for (i, p) in d.people.iter().enumerate() {
+            if let Some(s) = &scope {
+                if !s.contains(&i) {
+                    continue;
+                }
+            } else if !self.people.filter.keeps(p) {
+                continue;
+            }
+            if scope.is_some() && self.people.filter != Filter::All && !self.people.filter.keeps(p)
+            {
+                continue;
+            }
+            let score = if q.is_empty() {
+                0
+            } else {
+                match fuzzy_score(&q, &p.haystack) {
+                    Some(s) => s,
+                    None => continue,
+                }
+            };
+            rows.push((i as u32, score));
+        }
+        let key = self.people.sort;
+        let desc = self.people.desc;
+        // Numeric sorts compare a precomputed key (no pointer chasing per comparison); the
+        // index breaks ties, so the unstable sort is still deterministic.
+        let numeric = |p: &PersonRow| -> (i64, i64) {
+            match key {
+                SortKey::Rung => (
+                    p.stage.map_or(-1, |r| r.index() as i64),
+                    p.last_seen.unwrap_or(i64::MIN),
+                ),
+                SortKey::FirstSeen => (p.first_seen.unwrap_or(i64::MIN), 0),
+                SortKey::LastSeen => (p.last_seen.unwrap_or(i64::MIN), 0),
+                SortKey::Merged => (p.merged as i64, 0),
+                SortKey::Reviews => (p.reviews as i64, 0),
+                SortKey::Name => (0, 0),
+            }
+        };
+        let mut keyed: Vec<(i64, (i64, i64), u32)> = rows
+            .iter()
+            .map(|&(i, score)| (score, numeric(&d.people[i as usize]), i))
+            .collect();
+        keyed.sort_unstable_by(|(sa, ka, a), (sb, kb, b)| {
+            let ord = match key {
+                // The haystack starts with the lower-cased name: no allocation per comparison.
+                SortKey::Name => d.people[*b as usize]
+                    .haystack
+                    .cmp(&d.people[*a as usize].haystack),
+                _ => ka.cmp(kb),
+            };
+            let ord = if desc { ord.reverse() } else { ord };
+            sb.cmp(sa).then(ord).then(a.cmp(b))
+        });
+        let rows: Vec<(u32, i64)> = keyed.into_iter().map(|(s, _, i)| (i, s)).collect();
+        self.people.rows = rows.into_iter().map(|(i, _)| i).collect();
+        let len = self.people.rows.len();
+        let sel = self.people.cursor.sel;
+        self.people.cursor.set(sel, len, self.page);
+    }
+
+    pub fn selected_person(&self) -> Option<usize> {
+        match self.view {
+            View::Journey => self.journey.as_ref().map(|j| j.person),
+            View::Triage => {
+                let d = self.data.as_ref()?;
+                d.triage.get(self.triage.sel)?.person
+            }
+            _ => self
+                .people
+                .rows
+                .get(self.people.cursor.sel)
+                .map(|&i| i as usize),
+        }
+    }
+
+    fn open_journey(&mut self, person: usize) {
+        let Some(d) = &self.data else { return };
+        let timeline = d.timeline(person);
+        let len = timeline.len();
+        let mut cursor = Cursor::default();
+        cursor.set(len.saturating_sub(1), len, self.page);
+        self.journey = Some(JourneyState {
+            person,
+            timeline,
+            cursor,
+        });
+    }
+
+    fn push_crumb(&mut self) {
+        self.back.push(Crumb {
+            view: self.view,
+            scope: self.people.scope.clone(),
+            detail: self.workflow.detail,
+            people_cursor: self.people.cursor,
+        });
+    }
+
+    /// Whether there is somewhere to go back to.
+    pub fn can_go_back(&self) -> bool {
+        !self.back.is_empty()
+    }
+
+    fn list_len(&self) -> usize {
+        let Some(d) = &self.data else { return 0 };
+        match self.view {
+            View::Overview => self.targets().len(),
+            View::People => self.people.rows.len(),
+            View::Journey => self.journey.as_ref().map_or(0, |j| j.timeline.len()),
+            View::Dropoffs => d.drops.len(),
+            View::Workflow => match self.workflow.detail {
+                Some(s) => d.signals.get(s).map_or(0, |s| s.rows.len()),
+                None => d.signals.len(),
+            },
+            View::Triage => d.triage.len(),
+            View::Help => super::action::BINDABLE.len(),
+        }
+    }
+
+    fn cursor_mut(&mut self) -> &mut Cursor {
+        match self.view {
+            View::Overview => &mut self.overview,
+            View::People => &mut self.people.cursor,
+            View::Journey => match self.journey.as_mut() {
+                Some(j) => &mut j.cursor,
+                None => &mut self.help,
+            },
+            View::Dropoffs => &mut self.drops,
+            View::Workflow => match self.workflow.detail {
+                Some(_) => &mut self.workflow.rows,
+                None => &mut self.workflow.signals,
+            },
+            View::Triage => &mut self.triage,
+            View::Help => &mut self.help,
+        }
+    }
+
+    fn targets(&self) -> Vec<Target> {
+        let Some(d) = &self.data else {
+            return Vec::new();
+        };
+        (0..d.funnel.len())
+            .map(Target::Funnel)
+            .chain((0..d.reasons.len().min(5)).map(Target::Reason))
+            .chain((0..d.signals.len().min(4)).map(Target::Signal))
+            .collect()
+    }
+
+    /// Which Overview row (funnel rung / reason / signal) is selected, for drawing.
+    pub fn overview_selection(&self) -> (Option<usize>, Option<usize>, Option<usize>) {
+        match self.targets().get(self.overview.sel) {
+            Some(Target::Funnel(i)) => (Some(*i), None, None),
+            Some(Target::Reason(i)) => (None, Some(*i), None),
+            Some(Target::Signal(i)) => (None, None, Some(*i)),
+            None => (None, None, None),
+        }
+    }
+
+    fn move_by(&mut self, delta: isize) {
+        let len = self.list_len();
+        let page = self.page;
+        self.cursor_mut().step(delta, len, page);
+    }
+
+    fn switch(&mut self, view: View) {
+        self.view = view;
+        self.mode = Mode::Normal;
+        self.message = None;
+    }
+
+    /// The URL of the selected row, if it has one.
+    pub fn selected_url(&self) -> Option<String> {
+        let d = self.data.as_ref()?;
+        match self.view {
+            View::Journey => {
+                let j = self.journey.as_ref()?;
+                d.entry(j.timeline.get(j.cursor.sel)?).url
+            }
+            View::Triage => Some(d.triage.get(self.triage.sel)?.url.clone()),
+            View::Workflow => {
+                let s = d.signals.get(self.workflow.detail?)?;
+                s.rows.get(self.workflow.rows.sel)?.url.clone()
+            }
+            View::People => {
+                let p = &d.people[*self.people.rows.get(self.people.cursor.sel)? as usize];
+                let login = p.logins.first()?;
+                Some(format!("https://github.com/{login}"))
+            }
+            _ => None,
+        }
+    }
+
+    /// Apply one action. Returns nothing; side effects land in `self.effects`.
+    pub fn update(&mut self, action: Action) {
+        if self.mode != Mode::Normal {
+            self.update_text(action);
+            return;
+        }
+        self.message = None;
+        match action {
+            Action::Quit => self.quit = true,
+            Action::Help => self.switch(View::Help),
+            Action::NextView | Action::PrevView => {
+                let n = View::ALL.len();
+                let i = self.view.index();
+                let j = if action == Action::NextView {
+                    (i + 1) % n
+                } else {
+                    (i + n - 1) % n
+                };
+                self.switch(View::ALL[j]);
+            }
+            Action::Show(v) => self.switch(v),
+            Action::Up => self.move_by(-1),
+            Action::Down => self.move_by(1),
+            Action::PageUp => self.move_by(-(self.page.max(1) as isize)),
+            Action::PageDown => self.move_by(self.page.max(1) as isize),
+            Action::Top => self.move_by(isize::MIN / 2),
+            Action::Bottom => self.move_by(isize::MAX / 2),
+            Action::ClickRow(r) => {
+                let len = self.list_len();
+                let page = self.page;
+                let c = self.cursor_mut();
+                let sel = c.offset + r as usize;
+                if sel < len {
+                    // A click on the selected row drills in, like a double click.
+                    let again = c.sel == sel;
+                    c.set(sel, len, page);
+                    if again {
+                        self.enter();
+                    }
+                }
+            }
+            Action::Enter => self.enter(),
+            Action::Back => self.go_back(),
+            Action::Search => {
+                if self.view != View::People {
+                    self.switch(View::People);
+                }
+                self.mode = Mode::Search;
+                self.input = self.people.query.clone();
+            }
+            Action::Filter => {
+                let i = Filter::CYCLE
+                    .iter()
+                    .position(|f| *f == self.people.filter)
+                    .unwrap_or(0);
+                self.people.filter = Filter::CYCLE[(i + 1) % Filter::CYCLE.len()];
+                self.people.cursor = Cursor::default();
+                self.switch(View::People);
+                self.refresh_rows();
+            }
+            Action::Sort => {
+                let i = SortKey::CYCLE
+                    .iter()
+                    .position(|s| *s == self.people.sort)
+                    .unwrap_or(0);
+                self.people.sort = SortKey::CYCLE[(i + 1) % SortKey::CYCLE.len()];
+                self.people.desc = self.people.sort != SortKey::Name;
+                self.switch(View::People);
+                self.refresh_rows();
+            }
+            Action::Reverse => {
+                self.people.desc = !self.people.desc;
+                self.switch(View::People);
+                self.refresh_rows();
+            }
+            Action::Open => match self.selected_url() {
+                Some(u) => {
+                    self.message = Some(format!("opening {u}"));
+                    self.effects.push(Effect::OpenUrl(u));
+                }
+                None => self.message = Some("nothing to open here".into()),
+            },
+            Action::Copy => match self.selected_url() {
+                Some(u) => {
+                    self.message = Some(format!("copied {u}"));
+                    self.effects.push(Effect::Copy(u));
+                }
+                None => self.message = Some("nothing to copy here".into()),
+            },
+            Action::Note => self.start_note(),
+            Action::Refresh => {
+                if self.busy.is_some() {
+                    self.message = Some("a job is already running".into());
+                } else {
+                    self.effects.push(Effect::Refresh);
+                }
+            }
+            Action::Char(_) | Action::Backspace | Action::Submit | Action::Resize => {}
+        }
+    }
+
+    fn start_note(&mut self) {
+        if let Some(why) = &self.read_only {
+            self.message = Some(format!("notes are disabled: {why}"));
+            return;
+        }
+        let Some(p) = self.selected_person() else {
+            self.message = Some("select a person first (People view)".into());
+            return;
+        };
+        let Some(id) = self.person_id(p) else { return };
+        if self.view != View::Journey && self.view != View::People {
+            self.switch(View::People);
+        }
+        self.input = self
+            .notes
+            .get(&id)
+            .map(|n| n.text.clone())
+            .unwrap_or_default();
+        self.mode = Mode::Note;
+    }
+
+    fn update_text(&mut self, action: Action) {
+        match action {
+            Action::Char(c) => {
+                self.input.push(c);
+                self.on_input_changed();
+            }
+            Action::Backspace => {
+                self.input.pop();
+                self.on_input_changed();
+            }
+            Action::Up | Action::Down if self.mode == Mode::Search => {
+                self.mode = Mode::Normal;
+                self.update(action);
+            }
+            Action::Submit => {
+                if self.mode == Mode::Note {
+                    self.save_note();
+                }
+                self.mode = Mode::Normal;
+            }
+            Action::Back => {
+                if self.mode == Mode::Search {
+                    self.input.clear();
+                    self.people.query.clear();
+                    self.refresh_rows();
+                }
+                self.mode = Mode::Normal;
+            }
+            Action::Quit => self.quit = true,
+            _ => {}
+        }
+    }
+
+    fn on_input_changed(&mut self) {
+        if self.mode == Mode::Search {
+            self.people.query = self.input.clone();
+            self.people.cursor = Cursor::default();
+            self.refresh_rows();
+        }
+    }
+
+    fn save_note(&mut self) {
+        let Some(id) = self.selected_person().and_then(|p| self.person_id(p)) else {
+            return;
+        };
+        let text = self.input.trim().to_string();
+        let tags: Vec<String> = text
+            .split_whitespace()
+            .filter_map(|w| w.strip_prefix('#'))
+            .map(|t| {
+                t.trim_end_matches(|c: char| !c.is_alphanumeric())
+                    .to_string()
+            })
+            .filter(|t| !t.is_empty())
+            .collect();
+        self.notes.insert(
+            id.clone(),
+            crate::domain::Note {
+                person: id.clone(),
+                text: text.clone(),
+                tags: tags.clone(),
+                updated_at: 0,
+            },
+        );
+        self.effects.push(Effect::SaveNote {
+            person: id,
+            text,
+            tags,
+        });
+        self.message = Some("note saved".into());
+    }
+
+    fn enter(&mut self) {
+        let Some(d) = self.data.clone() else { return };
+        match self.view {
+            View::Overview => match self.targets().get(self.overview.sel).copied() {
+                Some(Target::Funnel(i)) => {
+                    let f = &d.funnel[i];
+                    self.drill_people(format!("reached {}", f.rung), f.people.clone());
+                }
+                Some(Target::Reason(i)) => {
+                    let r = &d.reasons[i];
+                    self.drill_people(format!("dropped after {}", r.reason), r.people.clone());
+                }
+                Some(Target::Signal(i)) => {
+                    self.push_crumb();
+                    self.switch(View::Workflow);
+                    self.workflow.signals.set(i, d.signals.len(), self.page);
+                    self.workflow.detail = Some(i);
+                    self.workflow.rows = Cursor::default();
+                }
+                None => {}
+            },
+            View::People => {
+                if let Some(&p) = self.people.rows.get(self.people.cursor.sel) {
+                    self.push_crumb();
+                    self.open_journey(p as usize);
+                    self.switch(View::Journey);
+                }
+            }
+            View::Triage => {
+                if let Some(p) = d.triage.get(self.triage.sel).and_then(|t| t.person) {
+                    self.push_crumb();
+                    self.open_journey(p);
+                    self.switch(View::Journey);
+                }
+            }
+            View::Dropoffs => {
+                if let Some(r) = d.drops.get(self.drops.sel) {
+                    self.drill_people(
+                        format!("dropped at {}: {}", r.stage, r.reason),
+                        r.people.clone(),
+                    );
+                }
+            }
+            View::Workflow => {
+                if self.workflow.detail.is_none() && !d.signals.is_empty() {
+                    self.push_crumb();
+                    self.workflow.detail = Some(self.workflow.signals.sel);
+                    self.workflow.rows = Cursor::default();
+                } else {
+                    self.message = Some(format!(
+                        "{} opens the selected row in the browser, {} copies its URL",
+                        self.keymap.hint(Action::Open),
+                        self.keymap.hint(Action::Copy)
+                    ));
+                }
+            }
+            View::Journey => {
+                self.message = Some(format!(
+                    "{} opens the selected item, {} edits the note",
+                    self.keymap.hint(Action::Open),
+                    self.keymap.hint(Action::Note)
+                ));
+            }
+            View::Help => {}
+        }
+    }
+
+    fn drill_people(&mut self, label: String, members: Vec<usize>) {
+        self.push_crumb();
+        self.people.scope = Some(Scope { label, members });
+        self.people.query.clear();
+        self.people.filter = Filter::All;
+        self.people.cursor = Cursor::default();
+        self.refresh_rows();
+        self.switch(View::People);
+    }
+
+    fn go_back(&mut self) {
+        if self.view == View::People && !self.people.query.is_empty() {
+            self.people.query.clear();
+            self.input.clear();
+            self.refresh_rows();
+            return;
+        }
+        if let Some(c) = self.back.pop() {
+            self.view = c.view;
+            self.workflow.detail = c.detail;
+            if self.people.scope != c.scope {
+                self.people.scope = c.scope;
+                self.refresh_rows();
+            }
+            let len = self.people.rows.len();
+            self.people.cursor = c.people_cursor;
+            self.people.cursor.set(c.people_cursor.sel, len, self.page);
+            return;
+        }
+        if self.view == View::People && self.people.scope.is_some() {
+            self.people.scope = None;
+            self.people.cursor = Cursor::default();
+            self.refresh_rows();
+        } else if self.view == View::Workflow && self.workflow.detail.is_some() {
+            self.workflow.detail = None;
+        } else if self.view != View::Overview {
+            self.switch(View::Overview);
+        }
+    }
+}
+
+/// Fuzzy subsequence match: every query character in order. Higher is better: consecutive
+/// matches and matches at word starts score more. `None` = no match.
+pub fn fuzzy_score(query: &str, hay: &str) -> Option<i64> {
+    let mut score = 0i64;
+    let mut run = 0i64;
+    let mut prev: Option<char> = None;
+    let mut q = query.chars().filter(|c| !c.is_whitespace()).peekable();
+    for c in hay.chars() {
+        let Some(&want) = q.peek() else { break };
+        if c == want {
+            run += 1;
+            score += 1 + run * 3;
+            if prev.is_none_or(|p| !p.is_alphanumeric()) {
+                score += 3;
+            }
+            q.next();
+        } else {
+            run = 0;
+        }
+        prev = Some(c);
+    }
+    if q.peek().is_some() {
+        return None;
+    }
+    Some(score)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fuzzy_matches_subsequences_and_prefers_runs() {
+        assert!(fuzzy_score("fk", "fern kowalski").is_some());
+        assert!(fuzzy_score("xyz", "fern kowalski").is_none());
+        assert!(fuzzy_score("fern", "fern kowalski") > fuzzy_score("fern", "f e r n"));
+    }
+
+    #[test]
+    fn a_cursor_keeps_the_selection_visible() {
+        let mut c = Cursor::default();
+        c.step(25, 100, 10);
+        assert_eq!((c.sel, c.offset), (25, 16));
+        c.step(-20, 100, 10);
+        assert_eq!((c.sel, c.offset), (5, 5));
+        c.step(1000, 100, 10);
+        assert_eq!((c.sel, c.offset), (99, 90));
+        c.step(1, 0, 10);
+        assert_eq!(c, Cursor::default());
+    }
+}

@@ -1,0 +1,229 @@
+//! Overview: the ladder insiders vs outsiders with conversion and median time per rung, the
+//! workflow-openness headline numbers and outsider penalty, the top drop-off reasons, and stars
+//! against new outside participants per week. Every row is selectable and drills down.
+
+use crate::tui::app::App;
+use crate::tui::ui::{bar, block, pct};
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Paragraph, Row, Sparkline, Table};
+
+pub fn draw(frame: &mut Frame, app: &mut App, area: Rect) {
+    let Some(d) = app.data.clone() else { return };
+    let t = app.theme;
+    let (sel_f, sel_r, sel_s) = app.overview_selection();
+    let tall = area.height >= 30;
+    let [head, funnel_a, mid, chart] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Length(if tall { 10 } else { 9 }),
+        Constraint::Length(if tall { 9 } else { 8 }),
+        Constraint::Min(4),
+    ])
+    .areas(area);
+
+    let pc = &d.report.people;
+    let (int, ext, bots) = if pc.total > 0 {
+        (pc.internal, pc.external, pc.bots)
+    } else {
+        let count = |s| d.people.iter().filter(|p| p.side == s).count() as u64;
+        use crate::tui::model::Side;
+        (
+            count(Side::Internal),
+            count(Side::External),
+            count(Side::Bot),
+        )
+    };
+    let head_line = Line::from(vec![
+        Span::styled(format!(" {} ", d.repo), t.title),
+        Span::raw(format!("as of {} · ", crate::tui::ui::day(d.as_of))),
+        Span::styled(format!("{int} insiders"), t.internal),
+        Span::raw(" · "),
+        Span::styled(format!("{ext} outsiders"), t.external),
+        Span::raw(" · "),
+        Span::styled(format!("{bots} bots"), t.bot),
+    ]);
+    frame.render_widget(Paragraph::new(head_line), head);
+
+    // The ladder.
+    let max = d
+        .funnel
+        .iter()
+        .map(|f| f.internal.max(f.external))
+        .max()
+        .unwrap_or(0);
+    let bar_w = (funnel_a.width as usize).saturating_sub(60).clamp(4, 40);
+    let rows = d.funnel.iter().enumerate().map(|(i, f)| {
+        let days = |x: Option<f64>| x.map(|d| format!("{d:.0}d")).unwrap_or_else(|| "–".into());
+        let row = Row::new(vec![
+            Line::raw(f.rung.name()),
+            Line::styled(f.internal.to_string(), t.internal),
+            Line::styled(f.external.to_string(), t.external),
+            Line::raw(format!("{}/{}", pct(f.conv_internal), pct(f.conv_external))),
+            Line::raw(format!(
+                "{}/{}",
+                days(f.days_internal),
+                days(f.days_external)
+            )),
+            Line::from(vec![
+                Span::styled(bar(f.internal, max, bar_w / 2), t.internal),
+                Span::raw(" "),
+                Span::styled(bar(f.external, max, bar_w), t.external),
+            ]),
+        ]);
+        if sel_f == Some(i) {
+            row.style(t.selected)
+        } else {
+            row
+        }
+    });
+    let table = Table::new(
+        rows,
+        [
+            Constraint::Length(11),
+            Constraint::Length(5),
+            Constraint::Length(5),
+            Constraint::Length(11),
+            Constraint::Length(11),
+            Constraint::Min(4),
+        ],
+    )
+    .header(
+        Row::new(vec![
+            "rung",
+            "in",
+            "out",
+            "conv in/out",
+            "days in/out",
+            "insiders ▏outsiders",
+        ])
+        .style(t.header),
+    )
+    .block(if tall {
+        block(app, "Ladder — reached each rung (enter: who)")
+    } else {
+        ratatui::widgets::Block::default()
+            .borders(ratatui::widgets::Borders::TOP)
+            .border_style(t.dim)
+            .title(Span::styled(
+                " Ladder — reached each rung (enter: who) ",
+                t.title,
+            ))
+    });
+    frame.render_widget(table, funnel_a);
+
+    // Drop-off reasons | openness.
+    let [left, right] =
+        Layout::horizontal([Constraint::Percentage(45), Constraint::Percentage(55)]).areas(mid);
+    let rmax = d.reasons.iter().map(|r| r.external).max().unwrap_or(0);
+    let mut lines: Vec<Line> = d
+        .reasons
+        .iter()
+        .take(5)
+        .enumerate()
+        .map(|(i, r)| {
+            let l = Line::from(vec![
+                Span::raw(format!("{:<16}", r.reason)),
+                Span::styled(format!("{:>4} ", r.external), t.external),
+                Span::styled(bar(r.external, rmax, 10), t.external),
+            ]);
+            if sel_r == Some(i) {
+                l.style(t.selected)
+            } else {
+                l
+            }
+        })
+        .collect();
+    if lines.is_empty() {
+        lines.push(Line::styled("nobody dropped off", t.dim));
+    }
+    frame.render_widget(
+        Paragraph::new(lines).block(block(app, "Outsiders dropped after")),
+        left,
+    );
+
+    let mut lines: Vec<Line> = d
+        .signals
+        .iter()
+        .take(4)
+        .enumerate()
+        .map(|(i, s)| {
+            let l = Line::from(vec![
+                Span::raw(format!("{:<25}", s.name.replace('_', " "))),
+                // The headline only: the split is on the Workflow view.
+                Span::styled(
+                    s.value.split(" · ").next().unwrap_or_default().to_string(),
+                    t.warn,
+                ),
+            ]);
+            if sel_s == Some(i) {
+                l.style(t.selected)
+            } else {
+                l
+            }
+        })
+        .collect();
+    for (label, value) in d.penalty_lines() {
+        lines.push(Line::from(vec![
+            Span::raw(format!("{label:<25}")),
+            Span::styled(value, t.external),
+        ]));
+    }
+    frame.render_widget(
+        Paragraph::new(lines).block(block(app, "Openness · outsider penalty")),
+        right,
+    );
+
+    // Vanity vs gravity.
+    let inner = block(app, "").inner(chart);
+    let width = inner.width.saturating_sub(16) as usize;
+    let stars = resample(&d.weekly.stars, width);
+    let newc = resample(&d.weekly.newcomers, width);
+    let total_stars: u64 = d.weekly.stars.iter().sum();
+    let total_new: u64 = d.weekly.newcomers.iter().sum();
+    frame.render_widget(
+        block(app, {
+            let g = &d.report.gravity;
+            let mut title =
+                format!("Stars ({total_stars}) vs new outside participants ({total_new}) per week");
+            if let Some(c) = g.conversion {
+                title.push_str(&format!(" · stargazers who took part {:.1}%", c * 100.0));
+            }
+            if !g.star_bursts.is_empty() {
+                title.push_str(&format!(" · {} burst days", g.star_bursts.len()));
+            }
+            if !g.typo_hunt_prs.is_empty() {
+                title.push_str(&format!(" · typo hunt: {} PRs", g.typo_hunt_prs.len()));
+            }
+            title
+        }),
+        chart,
+    );
+    let h = inner.height / 2;
+    let [a, b] = Layout::vertical([Constraint::Length(h), Constraint::Length(inner.height - h)])
+        .areas(inner);
+    for (area, data, label, style) in [
+        (a, stars, "★ stars", t.warn),
+        (b, newc, "new outsiders", t.external),
+    ] {
+        let [l, r] = Layout::horizontal([Constraint::Length(16), Constraint::Min(1)]).areas(area);
+        let peak = data.iter().max().copied().unwrap_or(0);
+        frame.render_widget(
+            Paragraph::new(vec![
+                Line::raw(label),
+                Line::styled(format!("peak {peak}"), t.dim),
+            ]),
+            l,
+        );
+        frame.render_widget(Sparkline::default().data(&data).style(style), r);
+    }
+}
+
+/// Sum `data` into at most `width` buckets (one per column).
+fn resample(data: &[u64], width: usize) -> Vec<u64> {
+    if width == 0 || data.is_empty() {
+        return Vec::new();
+    }
+    let per = data.len().div_ceil(width);
+    data.chunks(per).map(|c| c.iter().sum()).collect()
+}

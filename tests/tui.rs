@@ -1,0 +1,661 @@
+//! The TUI without a terminal: every view drawn to ratatui's `TestBackend` at 80×24 and
+//! 120×40 and compared with insta snapshots, and state transitions driven by actions.
+//!
+//! Snapshots use the demo repository with the TUI's provisional classification as the report,
+//! so they pin the rendering and stay stable while the analysis evolves; one test renders
+//! every view with the real `analysis::analyze` too. The demo has fixed dates and `as_of` is the
+//! newest event, so nothing on screen depends on the wall clock.
+
+use contrail::config::TuiConfig;
+use contrail::domain::Note;
+use contrail::store::{self, Store};
+use contrail::tui::app::{Filter, Mode};
+use contrail::tui::model::Side;
+use contrail::tui::{Action, App, Effect, Msg, View, ViewData};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+fn demo_store() -> Store {
+    let mut s = Store::open_in_memory().unwrap();
+    contrail::demo::build(&mut s).unwrap();
+    s
+}
+
+/// The demo's view model with the stable (provisional) report.
+fn demo_data() -> Arc<ViewData> {
+    let ds = demo_store().dataset().unwrap();
+    let settings = contrail::demo::settings();
+    let report = contrail::tui::provisional::report(&ds, &settings);
+    Arc::new(ViewData::build(Arc::new(ds), report, &settings))
+}
+
+fn app_with(data: Arc<ViewData>) -> App {
+    let mut app = contrail::tui::new_app("the demo", &TuiConfig::default(), true).unwrap();
+    app.set_data(data);
+    app
+}
+
+fn demo_app() -> App {
+    app_with(demo_data())
+}
+
+fn render(app: &mut App, w: u16, h: u16) -> Terminal<TestBackend> {
+    let mut term = Terminal::new(TestBackend::new(w, h)).unwrap();
+    term.draw(|f| contrail::tui::ui::draw(f, app)).unwrap();
+    term
+}
+
+fn screen(app: &mut App, w: u16, h: u16) -> String {
+    let term = render(app, w, h);
+    let buf = term.backend().buffer();
+    let mut out = String::new();
+    for y in 0..buf.area.height {
+        for x in 0..buf.area.width {
+            out.push_str(buf[(x, y)].symbol());
+        }
+        out.push('\n');
+    }
+    out
+}
+
+fn press(app: &mut App, actions: &[Action]) {
+    for a in actions {
+        app.update(*a);
+    }
+}
+
+fn type_text(app: &mut App, s: &str) {
+    for c in s.chars() {
+        app.update(Action::Char(c));
+    }
+}
+
+fn snap(name: &str, app: &mut App) {
+    for (w, h) in [(80, 24), (120, 40)] {
+        let term = render(app, w, h);
+        insta::with_settings!({snapshot_path => "snapshots", prepend_module_to_snapshot => false}, {
+            insta::assert_snapshot!(format!("{name}_{w}x{h}"), term.backend());
+        });
+    }
+}
+
+// ---- Snapshots: every view at 80×24 and 120×40. ----
+
+#[test]
+fn snapshot_loading() {
+    let mut app = contrail::tui::new_app("the demo", &TuiConfig::default(), true).unwrap();
+    app.busy = Some("reading demo.sqlite".into());
+    snap("loading", &mut app);
+}
+
+#[test]
+fn snapshot_overview() {
+    let mut app = demo_app();
+    snap("overview", &mut app);
+}
+
+#[test]
+fn snapshot_people() {
+    let mut app = demo_app();
+    press(&mut app, &[Action::Show(View::People)]);
+    snap("people", &mut app);
+}
+
+#[test]
+fn snapshot_people_search() {
+    let mut app = demo_app();
+    press(&mut app, &[Action::Search]);
+    type_text(&mut app, "fern");
+    snap("people_search", &mut app);
+}
+
+#[test]
+fn snapshot_journey() {
+    let mut app = demo_app();
+    press(&mut app, &[Action::Search]);
+    type_text(&mut app, "hana");
+    press(&mut app, &[Action::Submit, Action::Enter]);
+    assert_eq!(app.view, View::Journey);
+    snap("journey", &mut app);
+}
+
+#[test]
+fn snapshot_journey_empty() {
+    let mut app = demo_app();
+    press(&mut app, &[Action::Show(View::Journey)]);
+    snap("journey_empty", &mut app);
+}
+
+#[test]
+fn snapshot_dropoffs() {
+    let mut app = demo_app();
+    press(&mut app, &[Action::Show(View::Dropoffs)]);
+    snap("dropoffs", &mut app);
+}
+
+#[test]
+fn snapshot_workflow() {
+    let mut app = demo_app();
+    press(&mut app, &[Action::Show(View::Workflow)]);
+    snap("workflow", &mut app);
+}
+
+#[test]
+fn snapshot_workflow_detail() {
+    let mut app = demo_app();
+    press(
+        &mut app,
+        &[
+            Action::Show(View::Workflow),
+            Action::Down,
+            Action::Down,
+            Action::Enter,
+        ],
+    );
+    snap("workflow_imported", &mut app);
+}
+
+#[test]
+fn snapshot_triage() {
+    let mut app = demo_app();
+    press(&mut app, &[Action::Show(View::Triage)]);
+    snap("triage", &mut app);
+}
+
+#[test]
+fn snapshot_help() {
+    let mut app = demo_app();
+    press(&mut app, &[Action::Help]);
+    snap("help", &mut app);
+}
+
+#[test]
+fn snapshot_note_editor() {
+    let mut app = demo_app();
+    press(&mut app, &[Action::Show(View::People), Action::Note]);
+    type_text(&mut app, "ask about #mentoring");
+    snap("note_editor", &mut app);
+}
+
+// ---- The real analysis renders in every view. ----
+
+#[test]
+fn every_view_renders_with_the_real_analysis_at_both_sizes() {
+    let st = demo_store();
+    let spec_dir = tempfile::tempdir().unwrap();
+    let path = spec_dir.path().join("demo.sqlite");
+    {
+        let mut s = Store::open(&path).unwrap();
+        contrail::demo::build(&mut s).unwrap();
+    }
+    drop(st);
+    let spec = contrail::tui::JobSpec {
+        db: path,
+        config: None,
+        git: None,
+        github: false,
+        read_only: true,
+    };
+    let data = contrail::tui::worker::load(&spec, &|_| {}).unwrap();
+    let mut app = app_with(Arc::new(data));
+    for v in View::ALL {
+        app.update(Action::Show(v));
+        for (w, h) in [(80, 24), (120, 40)] {
+            let s = screen(&mut app, w, h);
+            assert!(s.contains(v.title()), "{v:?} at {w}x{h}:\n{s}");
+        }
+    }
+}
+
+// ---- State transitions driven by actions. ----
+
+#[test]
+fn tab_and_number_keys_switch_views_and_wrap() {
+    let mut app = demo_app();
+    assert_eq!(app.view, View::Overview);
+    press(&mut app, &[Action::NextView]);
+    assert_eq!(app.view, View::People);
+    press(&mut app, &[Action::PrevView, Action::PrevView]);
+    assert_eq!(app.view, View::Help);
+    press(&mut app, &[Action::Show(View::Triage)]);
+    assert_eq!(app.view, View::Triage);
+}
+
+#[test]
+fn search_narrows_people_fuzzily_and_esc_clears_it() {
+    let mut app = demo_app();
+    let all = {
+        press(&mut app, &[Action::Show(View::People)]);
+        app.people.rows.len()
+    };
+    press(&mut app, &[Action::Search]);
+    assert_eq!(app.mode, Mode::Search);
+    type_text(&mut app, "frnkow");
+    let d = app.data.clone().unwrap();
+    let names: Vec<&str> = app
+        .people
+        .rows
+        .iter()
+        .map(|&i| d.people[i as usize].name.as_str())
+        .collect();
+    assert_eq!(names.first(), Some(&"Fern Kowalski"), "{names:?}");
+    assert!(app.people.rows.len() < all);
+    press(&mut app, &[Action::Back]);
+    assert_eq!(app.mode, Mode::Normal);
+    assert!(app.people.query.is_empty());
+    assert_eq!(app.people.rows.len(), all);
+}
+
+#[test]
+fn filters_cycle_through_insiders_outsiders_bots_dropped_active() {
+    let mut app = demo_app();
+    let d = app.data.clone().unwrap();
+    let check = |app: &App, f: &dyn Fn(&contrail::tui::model::PersonRow) -> bool| {
+        assert!(!app.people.rows.is_empty(), "{:?}", app.people.filter);
+        assert!(app.people.rows.iter().all(|&i| f(&d.people[i as usize])));
+    };
+    press(&mut app, &[Action::Filter]);
+    assert_eq!(app.people.filter, Filter::Insiders);
+    check(&app, &|p| p.side == Side::Internal);
+    press(&mut app, &[Action::Filter]);
+    check(&app, &|p| p.side == Side::External);
+    press(&mut app, &[Action::Filter]);
+    check(&app, &|p| p.side == Side::Bot);
+    press(&mut app, &[Action::Filter]);
+    check(&app, &|p| p.dropped);
+    press(&mut app, &[Action::Filter]);
+    check(&app, &|p| !p.dropped && p.side != Side::Bot);
+    press(&mut app, &[Action::Filter]);
+    assert_eq!(app.people.filter, Filter::All);
+}
+
+#[test]
+fn sort_cycles_and_reverses() {
+    let mut app = demo_app();
+    press(&mut app, &[Action::Show(View::People), Action::Sort]);
+    let d = app.data.clone().unwrap();
+    let last_seen: Vec<_> = app
+        .people
+        .rows
+        .iter()
+        .map(|&i| d.people[i as usize].last_seen)
+        .collect();
+    assert!(last_seen.windows(2).all(|w| w[0] >= w[1]), "newest first");
+    press(&mut app, &[Action::Reverse]);
+    let first = d.people[app.people.rows[0] as usize].last_seen;
+    assert!(last_seen.iter().all(|t| *t >= first));
+}
+
+#[test]
+fn a_funnel_count_drills_to_its_people_then_a_journey_and_back() {
+    let mut app = demo_app();
+    // Overview row 3 = the `merged` rung.
+    press(
+        &mut app,
+        &[Action::Down, Action::Down, Action::Down, Action::Enter],
+    );
+    assert_eq!(app.view, View::People);
+    let d = app.data.clone().unwrap();
+    let scope = app.people.scope.clone().unwrap();
+    assert_eq!(scope.label, "reached merged");
+    assert_eq!(
+        app.people.rows.len() as u64,
+        d.funnel[3].internal + d.funnel[3].external
+    );
+    press(&mut app, &[Action::Enter]);
+    assert_eq!(app.view, View::Journey);
+    assert!(app.journey.is_some());
+    press(&mut app, &[Action::Back]);
+    assert_eq!(app.view, View::People);
+    assert!(
+        app.people.scope.is_some(),
+        "back returns to the scoped list"
+    );
+    press(&mut app, &[Action::Back]);
+    assert_eq!(app.view, View::Overview);
+    assert!(app.people.scope.is_none());
+}
+
+#[test]
+fn a_dropoff_row_drills_to_dropped_people_and_the_item_that_ended_it() {
+    let mut app = demo_app();
+    press(&mut app, &[Action::Show(View::Dropoffs), Action::Enter]);
+    assert_eq!(app.view, View::People);
+    let d = app.data.clone().unwrap();
+    assert!(!app.people.rows.is_empty());
+    assert!(
+        app.people
+            .rows
+            .iter()
+            .all(|&i| d.people[i as usize].dropped)
+    );
+    press(&mut app, &[Action::Enter]);
+    let s = screen(&mut app, 120, 40);
+    assert!(s.contains("Last experience"), "{s}");
+    assert!(s.contains("opened"), "the ending item is shown:\n{s}");
+}
+
+#[test]
+fn triage_lists_outsiders_longest_wait_first_with_first_timers_marked() {
+    let app = demo_app();
+    let d = app.data.clone().unwrap();
+    assert!(!d.triage.is_empty());
+    assert!(
+        d.triage
+            .windows(2)
+            .all(|w| w[0].wait_days >= w[1].wait_days)
+    );
+    assert!(d.triage.iter().any(|t| t.first_timer));
+    assert!(
+        d.triage
+            .iter()
+            .all(|t| t.person.is_none_or(|p| d.people[p].side == Side::External))
+    );
+    assert!(d.triage.iter().any(|t| t.author == "mo-adeyemi"));
+}
+
+#[test]
+fn workflow_signals_drill_to_their_rows_and_open_or_copy_a_url() {
+    let mut app = demo_app();
+    press(
+        &mut app,
+        &[
+            Action::Show(View::Workflow),
+            Action::Down,
+            Action::Down,
+            Action::Enter,
+        ],
+    );
+    let d = app.data.clone().unwrap();
+    assert_eq!(app.workflow.detail, Some(2));
+    assert_eq!(d.signals[2].name, "imported_prs");
+    assert_eq!(d.signals[2].rows.len(), 3);
+    press(&mut app, &[Action::Open, Action::Copy]);
+    let url = d.signals[2].rows[0].url.clone().unwrap();
+    assert_eq!(
+        app.effects,
+        vec![Effect::OpenUrl(url.clone()), Effect::Copy(url)]
+    );
+    press(&mut app, &[Action::Back]);
+    assert_eq!(app.workflow.detail, None);
+}
+
+#[test]
+fn notes_are_edited_with_tags_and_handed_to_the_runner() {
+    let mut app = demo_app();
+    press(&mut app, &[Action::Show(View::People), Action::Note]);
+    assert_eq!(app.mode, Mode::Note);
+    type_text(&mut app, "great reviewer, ask about #mentoring #hire");
+    press(&mut app, &[Action::Submit]);
+    assert_eq!(app.mode, Mode::Normal);
+    let Some(Effect::SaveNote { person, text, tags }) = app.effects.pop() else {
+        panic!("no note effect: {:?}", app.effects);
+    };
+    assert_eq!(tags, vec!["mentoring", "hire"]);
+    assert!(text.starts_with("great reviewer"));
+    assert_eq!(app.notes[&person].text, text);
+}
+
+#[test]
+fn notes_are_disabled_on_a_read_only_snapshot() {
+    let mut app = demo_app();
+    app.read_only = Some("snapshots open read-only".into());
+    press(&mut app, &[Action::Show(View::People), Action::Note]);
+    assert_eq!(app.mode, Mode::Normal);
+    assert!(app.message.as_deref().unwrap().contains("read-only"));
+    assert!(app.effects.is_empty());
+}
+
+#[test]
+fn notes_stored_in_the_db_survive_a_reload() {
+    let mut st = demo_store();
+    st.write(|c| {
+        store::upsert_note(
+            c,
+            &Note {
+                person: "fern-k".into(),
+                text: "ready for reviewer".into(),
+                tags: vec!["rising".into()],
+                updated_at: 1,
+            },
+        )
+    })
+    .unwrap();
+    let ds = st.dataset().unwrap();
+    let settings = contrail::demo::settings();
+    let report = contrail::tui::provisional::report(&ds, &settings);
+    let mut app = app_with(Arc::new(ViewData::build(Arc::new(ds), report, &settings)));
+    press(&mut app, &[Action::Search]);
+    type_text(&mut app, "fern");
+    press(&mut app, &[Action::Submit, Action::Enter]);
+    let s = screen(&mut app, 120, 40);
+    assert!(s.contains("ready for reviewer"), "{s}");
+    assert!(s.contains("tags: rising"), "{s}");
+}
+
+#[test]
+fn refresh_is_queued_once_and_stale_results_are_dropped() {
+    let mut app = demo_app();
+    press(&mut app, &[Action::Refresh]);
+    assert_eq!(app.effects, vec![Effect::Refresh]);
+    app.effects.clear();
+    let job = app.next_job("re-importing");
+    press(&mut app, &[Action::Refresh]);
+    assert!(app.effects.is_empty(), "no second job while one runs");
+    let s = screen(&mut app, 80, 24);
+    assert!(
+        s.contains("re-importing"),
+        "progress in the status bar:\n{s}"
+    );
+    app.on_msg(Msg::Failed {
+        job: job - 1,
+        error: "stale".into(),
+    });
+    assert!(app.error.is_none(), "an older job's result is ignored");
+    app.on_msg(Msg::Loaded {
+        job,
+        data: demo_data(),
+        note: Some("git: 0 new commits".into()),
+    });
+    assert!(app.busy.is_none());
+    assert_eq!(app.message.as_deref(), Some("git: 0 new commits"));
+}
+
+#[test]
+fn keys_are_remappable_and_help_shows_the_live_keymap() {
+    let mut keys = BTreeMap::new();
+    keys.insert("quit".to_string(), "Q".to_string());
+    keys.insert("search".to_string(), "ctrl-s".to_string());
+    let cfg = TuiConfig {
+        theme: "mono".into(),
+        keys,
+    };
+    let mut app = contrail::tui::new_app("x", &cfg, false).unwrap();
+    app.set_data(demo_data());
+    let q = contrail::tui::Key::parse("q").unwrap();
+    assert_eq!(app.action_for_key(q), None);
+    let big_q = contrail::tui::Key::parse("Q").unwrap();
+    assert_eq!(app.action_for_key(big_q), Some(Action::Quit));
+    app.update(Action::Help);
+    let s = screen(&mut app, 120, 40);
+    assert!(s.contains("ctrl-s"), "{s}");
+    let bad = TuiConfig {
+        theme: "neon".into(),
+        keys: BTreeMap::new(),
+    };
+    let err = contrail::tui::new_app("x", &bad, false)
+        .err()
+        .unwrap()
+        .to_string();
+    assert!(err.contains("neon"), "{err}");
+}
+
+#[test]
+fn no_color_forces_the_mono_theme() {
+    let app = contrail::tui::new_app("x", &TuiConfig::default(), true).unwrap();
+    assert_eq!(app.theme.name, "mono");
+    let app = contrail::tui::new_app("x", &TuiConfig::default(), false).unwrap();
+    assert_eq!(app.theme.name, "default");
+}
+
+#[test]
+fn text_input_takes_letters_that_are_also_commands() {
+    let mut app = demo_app();
+    press(&mut app, &[Action::Search]);
+    let key = |s: &str| contrail::tui::Key::parse(s).unwrap();
+    for k in ["q", "j", "n"] {
+        let a = app.action_for_key(key(k)).unwrap();
+        app.update(a);
+    }
+    assert!(!app.quit);
+    assert_eq!(app.people.query, "qjn");
+}
+
+#[test]
+fn every_view_survives_tiny_and_huge_terminals_and_a_shrink() {
+    let mut app = demo_app();
+    for v in View::ALL {
+        app.update(Action::Show(v));
+        app.update(Action::Bottom);
+        for (w, h) in [(20, 5), (40, 10), (80, 24), (250, 80), (30, 8)] {
+            let _ = screen(&mut app, w, h);
+        }
+    }
+    press(&mut app, &[Action::Show(View::People), Action::Bottom]);
+    let _ = screen(&mut app, 120, 40);
+    let _ = screen(&mut app, 80, 12);
+    let c = app.people.cursor;
+    assert!(c.sel >= c.offset && c.sel < c.offset + app.page, "{c:?}");
+}
+
+#[test]
+fn mouse_click_selects_the_row_under_it_and_a_second_click_drills_in() {
+    let mut app = demo_app();
+    app.update(Action::Show(View::People));
+    let _ = screen(&mut app, 80, 24);
+    app.update(Action::ClickRow(4));
+    assert_eq!(app.people.cursor.sel, 4);
+    assert_eq!(app.view, View::People);
+    app.update(Action::ClickRow(4));
+    assert_eq!(app.view, View::Journey, "a second click drills in");
+}
+
+#[test]
+fn twenty_thousand_people_scroll_with_only_visible_rows_drawn() {
+    let mut st = Store::open_in_memory().unwrap();
+    let params = contrail::synth::Params {
+        seed: 7,
+        items: 2_000,
+        people: 20_000,
+        events: 30_000,
+        stars: 15_000,
+        direct_commits: 200,
+    };
+    contrail::synth::generate(&mut st, &params).unwrap();
+    let ds = st.dataset().unwrap();
+    let settings = contrail::config::Settings::default();
+    let report = contrail::tui::provisional::report(&ds, &settings);
+    let mut app = app_with(Arc::new(ViewData::build(Arc::new(ds), report, &settings)));
+    app.update(Action::Show(View::People));
+    assert!(app.people.rows.len() > 10_000, "{}", app.people.rows.len());
+    let t = std::time::Instant::now();
+    for _ in 0..200 {
+        app.update(Action::PageDown);
+        let _ = render(&mut app, 120, 40);
+    }
+    // Generous even for a debug build: the benchmark (scripts/bench-tui) measures release.
+    assert!(t.elapsed().as_secs_f64() < 20.0, "{:?}", t.elapsed());
+    assert!(app.people.cursor.sel > 5_000);
+}
+
+#[test]
+fn the_readme_documents_every_bindable_action() {
+    let doc = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/README-tui.md"))
+        .unwrap();
+    for (_, name, _) in contrail::tui::action::BINDABLE {
+        assert!(
+            doc.contains(&format!("`{name}`")),
+            "docs/README-tui.md lacks `{name}`"
+        );
+    }
+}
+
+#[test]
+fn the_picker_lists_cached_databases_by_repository() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("octo__repo.sqlite"), b"x").unwrap();
+    std::fs::write(dir.path().join("local__tool.sqlite"), b"xy").unwrap();
+    std::fs::write(dir.path().join("notes.txt"), b"not a db").unwrap();
+    let entries = contrail::tui::picker::entries(dir.path());
+    let names: Vec<&str> = entries.iter().map(|e| e.name.as_str()).collect();
+    assert_eq!(names, vec!["local/tool", "octo/repo"]);
+    let picker = contrail::tui::picker::Picker {
+        entries,
+        cursor: Default::default(),
+        theme: contrail::tui::Theme::mono(),
+        dir: dir.path().to_path_buf(),
+    };
+    let mut term = Terminal::new(TestBackend::new(80, 24)).unwrap();
+    term.draw(|f| picker.draw(f)).unwrap();
+    let buf = term.backend().buffer();
+    let text: String = (0..buf.area.height)
+        .flat_map(|y| (0..buf.area.width).map(move |x| (x, y)))
+        .map(|(x, y)| buf[(x, y)].symbol().to_string())
+        .collect();
+    assert!(text.contains("octo/repo"), "{text}");
+    assert!(text.contains("pick a cached repository"), "{text}");
+}
+
+#[test]
+fn refresh_re_imports_the_clone_in_the_background_and_reports_it() {
+    let repo_dir = tempfile::tempdir().unwrap();
+    let repo = git2::Repository::init(repo_dir.path()).unwrap();
+    std::fs::write(repo_dir.path().join("a.txt"), "a\n").unwrap();
+    let mut index = repo.index().unwrap();
+    index.add_path(std::path::Path::new("a.txt")).unwrap();
+    let tree = repo.find_tree(index.write_tree().unwrap()).unwrap();
+    let sig =
+        git2::Signature::new("Ann", "ann@example.org", &git2::Time::new(1_700_000_000, 0)).unwrap();
+    repo.commit(Some("HEAD"), &sig, &sig, "first", &tree, &[])
+        .unwrap();
+    let db_dir = tempfile::tempdir().unwrap();
+    let db = db_dir.path().join("r.sqlite");
+    drop(Store::open(&db).unwrap());
+    let spec = contrail::tui::JobSpec {
+        db,
+        config: None,
+        git: Some(repo_dir.path().to_path_buf()),
+        github: false,
+        read_only: false,
+    };
+    let (tx, rx) = std::sync::mpsc::channel();
+    let mut app = contrail::tui::new_app("r", &TuiConfig::default(), true).unwrap();
+    let job = app.next_job("re-importing git history");
+    contrail::tui::worker::spawn(job, spec, true, tx);
+    let mut progress = Vec::new();
+    loop {
+        let msg = rx.recv_timeout(std::time::Duration::from_secs(60)).unwrap();
+        if let Msg::Progress { text, .. } = &msg {
+            progress.push(text.clone());
+        }
+        let done = !matches!(msg, Msg::Progress { .. });
+        app.on_msg(msg);
+        if done {
+            break;
+        }
+    }
+    assert!(
+        progress.iter().any(|p| p.contains("importing git history")),
+        "{progress:?}"
+    );
+    assert!(app.error.is_none(), "{:?}", app.error);
+    assert!(
+        app.message.as_deref().unwrap_or_default().contains("git:"),
+        "{:?}",
+        app.message
+    );
+    let d = app.data.clone().unwrap();
+    assert!(d.people.iter().any(|p| p.name == "Ann"));
+}
