@@ -826,3 +826,42 @@ async fn timeouts_are_retried() {
     assert_eq!(s.retries, 1);
     assert_eq!(dump(&db), clean);
 }
+
+#[cfg(unix)]
+#[tokio::test(flavor = "multi_thread")]
+async fn token_from_gh_auth_token_when_no_environment_variable_is_set() {
+    use std::os::unix::fs::PermissionsExt;
+    let fake = FakeGitHub::start(small()).await;
+    let dir = tempfile::tempdir().unwrap();
+    let bin = dir.path().join("bin");
+    std::fs::create_dir(&bin).unwrap();
+    let gh = bin.join("gh");
+    std::fs::write(
+        &gh,
+        format!("#!/bin/sh\n[ \"$1 $2\" = \"auth token\" ] && echo {TOKEN}\n"),
+    )
+    .unwrap();
+    std::fs::set_permissions(&gh, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let db = dir.path().join("a.sqlite");
+    let (d, url, dbc) = (dir.path().to_path_buf(), fake.api_url(), db.clone());
+    let out = tokio::task::spawn_blocking(move || {
+        contrail(&d, &url, &dbc)
+            .env_remove("GITHUB_TOKEN")
+            .env("PATH", &bin)
+            .output()
+            .unwrap()
+    })
+    .await
+    .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(count(&db, "SELECT count(*) FROM items") > 0);
+    assert!(
+        files_containing(dir.path(), TOKEN.as_bytes())
+            .iter()
+            .all(|f| f.ends_with("/gh"))
+    );
+}

@@ -625,3 +625,23 @@ impl Descending {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn repo_must_be_owner_slash_name() {
+        assert_eq!(split_repo("rust-lang/rust").unwrap(), ("rust-lang", "rust"));
+        for bad in ["rust", "/rust", "rust/", "a/b/c"] {
+            assert!(matches!(split_repo(bad), Err(Error::Usage(_))), "{bad}");
+        }
+    }
+
+    #[test]
+    fn since_is_the_start_of_the_day_or_an_rfc3339_time() {
+        assert_eq!(parse_since("2024-03-01").unwrap(), 1_709_251_200);
+        assert_eq!(parse_since("2024-03-01T12:00:00Z").unwrap(), 1_709_294_400);
+        assert!(parse_since("last tuesday").is_err());
+    }
+}
