@@ -683,6 +683,7 @@ async fn no_token_anywhere_is_one_clear_sentence() {
         "{err}"
     );
     assert_eq!(fake.requests(), 0);
+    assert!(!db.exists(), "no database is created without a token");
 }
 
 #[cfg(unix)]
