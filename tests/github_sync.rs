@@ -866,3 +866,21 @@ async fn token_from_gh_auth_token_when_no_environment_variable_is_set() {
             .all(|f| f.ends_with("/gh"))
     );
 }
+
+#[tokio::test]
+async fn saml_forbidden_is_reported_with_the_fix_and_not_retried() {
+    let fake = FakeGitHub::start(small()).await;
+    fake.state().graphql_faults.push_back(Fault::SamlForbidden);
+    let dir = tempfile::tempdir().unwrap();
+    let err = sync(&fake, &dir.path().join("a.sqlite")).await.unwrap_err();
+    let msg = err.to_string();
+    assert!(
+        msg.contains("SAML single sign-on") && msg.contains("403"),
+        "{msg}"
+    );
+    assert_eq!(
+        fake.requests(),
+        2,
+        "REST check + one GraphQL request, no retries"
+    );
+}

@@ -506,6 +506,19 @@ impl Transport {
             if not_found && data.get("repository").is_none_or(Value::is_null) {
                 return Err(Error::RepoNotFound(self.repo.clone()));
             }
+            // Not transient: SAML enforcement or a token without access to the repository.
+            if let Some(e) = errors
+                .iter()
+                .find(|e| kind(e).as_deref() == Some("FORBIDDEN"))
+            {
+                let msg = e.get("message").and_then(Value::as_str).unwrap_or("");
+                let hint = if msg.contains("SAML") {
+                    "; authorize the token for the organisation's SAML single sign-on"
+                } else {
+                    ""
+                };
+                return Err(Error::GitHub(format!("{ACCESS_DENIED}: {msg}{hint}")));
+            }
             let summary = errors
                 .iter()
                 .map(|e| {

@@ -410,6 +410,8 @@ pub enum Fault {
     NotFound,
     /// The real response, after this delay (a client timeout).
     Slow(std::time::Duration),
+    /// `repository: null` with a FORBIDDEN error (organisation SAML enforcement).
+    SamlForbidden,
 }
 
 #[derive(Debug, Clone)]
@@ -685,6 +687,12 @@ fn fault_response(f: Fault, real: Option<Value>) -> ResponseTemplate {
             json_response(200, &v)
         }
         Fault::Slow(d) => json_response(200, &real.unwrap_or(json!({"data": {}}))).set_delay(d),
+        Fault::SamlForbidden => json_response(
+            200,
+            &json!({"data": {"repository": null}, "errors": [{"type": "FORBIDDEN",
+                "path": ["repository"],
+                "message": "Resource protected by organization SAML enforcement. You must grant your Personal Access token access to this organization."}]}),
+        ),
         Fault::NotFound => json_response(
             200,
             &json!({"data": {"repository": null}, "errors": [{"type": "NOT_FOUND",
