@@ -537,6 +537,7 @@ async fn deleted_user_is_ghost_bot_and_mannequin_keep_their_account_type() {
     assert!(kind("user5").is_some());
     let acme = ds.users.iter().find(|u| u.login == "user5").unwrap();
     assert_eq!(acme.company.as_deref(), Some("Acme Corp"));
+    assert_eq!(acme.name.as_deref(), Some("Name of user5"));
     // Comments by deleted users are kept, attributed to ghost.
     assert!(
         ds.events
@@ -818,13 +819,14 @@ async fn timeouts_are_retried() {
     let fake = FakeGitHub::start(small()).await;
     fake.state()
         .graphql_faults
-        .push_back(Fault::Slow(Duration::from_millis(1500)));
+        .push_back(Fault::Slow(Duration::from_secs(20)));
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("a.sqlite");
     let mut o = opts(fake.api_url());
-    o.policy.timeout = Duration::from_millis(300);
+    // Generous for a loaded machine; the slow response takes far longer.
+    o.policy.timeout = Duration::from_secs(4);
     let s = sync_with(&fake, &db, &o).await.unwrap();
-    assert_eq!(s.retries, 1);
+    assert!(s.retries >= 1);
     assert_eq!(dump(&db), clean);
 }
 

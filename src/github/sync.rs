@@ -178,6 +178,7 @@ fn write_batch(conn: &Connection, b: &Batch) -> Result<()> {
         let e = users
             .entry(u.login.to_lowercase())
             .or_insert_with(|| u.clone());
+        e.name = e.name.clone().or_else(|| u.name.clone());
         e.company = e.company.clone().or_else(|| u.company.clone());
         e.database_id = e.database_id.or(u.database_id);
     }

@@ -706,7 +706,8 @@ fn actor(u: &Option<FUser>) -> Value {
         None => Value::Null,
         Some(u) => match u.typename {
             "User" => {
-                json!({"__typename": "User", "login": u.login, "company": u.company, "databaseId": u.id})
+                json!({"__typename": "User", "login": u.login, "name": format!("Name of {}", u.login),
+                       "company": u.company, "databaseId": u.id})
             }
             t => json!({"__typename": t, "login": u.login, "databaseId": u.id}),
         },
@@ -910,6 +911,7 @@ fn graphql(st: &mut State, body: &Value, fault: Option<Fault>) -> ResponseTempla
                 .iter()
                 .map(|s| {
                     json!({"starredAt": iso(s.at), "node": {"login": s.user.login,
+                    "name": format!("Name of {}", s.user.login),
                     "company": s.user.company, "databaseId": s.user.id}})
                 })
                 .collect();
