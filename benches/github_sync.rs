@@ -90,6 +90,11 @@ fn main() {
             full.comments, full.reviews, full.timeline_events
         );
 
+        assert!(
+            full.requests() as f64 <= 1.1 * min as f64,
+            "over the request budget"
+        );
+
         let (same, same_time, _) = run(&fake, &db).await;
         println!("\nunchanged re-sync:");
         println!(
@@ -99,6 +104,8 @@ fn main() {
             same_time.as_secs_f64(),
             100.0 * same_time.as_secs_f64() / full_time.as_secs_f64()
         );
+
+        assert!(same.requests() <= 5, "unchanged re-sync over 5 requests");
 
         {
             let mut st = fake.state();
