@@ -396,6 +396,11 @@ async fn secondary_rate_limit_waits_retry_after_then_backs_off_exponentially() {
     assert_eq!(d, clean);
     let secs: Vec<u64> = s.waits.iter().map(Duration::as_secs).collect();
     assert_eq!(secs, vec![7, 14, 28]);
+    // Without Retry-After: a minute, doubled.
+    let (s, d) = clean_with_faults(vec![Fault::SecondaryNoHeader, Fault::SecondaryNoHeader]).await;
+    assert_eq!(d, clean);
+    let secs: Vec<u64> = s.waits.iter().map(Duration::as_secs).collect();
+    assert_eq!(secs, vec![60, 120]);
 }
 
 #[tokio::test]

@@ -404,6 +404,8 @@ pub enum Fault {
     Primary { status: u16, reset_in: i64 },
     /// Secondary limit: 403 with `Retry-After`.
     Secondary { retry_after: u64 },
+    /// Secondary limit announced only in the message (no `Retry-After`).
+    SecondaryNoHeader,
     /// HTTP 200 with data whose first node is null and an error about it.
     Partial,
     /// `data.repository == null` with a NOT_FOUND error.
@@ -665,6 +667,10 @@ fn fault_response(f: Fault, real: Option<Value>) -> ResponseTemplate {
             &json!({"message": "You have exceeded a secondary rate limit."}),
         )
         .insert_header("retry-after", retry_after.to_string()),
+        Fault::SecondaryNoHeader => json_response(
+            403,
+            &json!({"message": "You have exceeded a secondary rate limit. Please wait a few minutes before you try again."}),
+        ),
         Fault::Partial => {
             let mut v = real.unwrap_or(json!({"data": {}}));
             let mut nulled = false;
