@@ -37,6 +37,12 @@ async fn run(fake: &FakeGitHub, db: &Path) -> (SyncStats, Duration, usize) {
 }
 
 fn main() {
+    // `cargo bench` passes `--bench`; `cargo test --all-targets` does not: skip the (slow,
+    // unoptimised) run there.
+    if !std::env::args().any(|a| a == "--bench") {
+        println!("github_sync benchmark: run it with scripts/bench-github-sync");
+        return;
+    }
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
