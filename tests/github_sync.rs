@@ -891,3 +891,16 @@ async fn saml_forbidden_is_reported_with_the_fix_and_not_retried() {
         "REST check + one GraphQL request, no retries"
     );
 }
+
+#[tokio::test]
+async fn rate_limit_waits_are_bounded_for_a_server_that_never_recovers() {
+    let fake = FakeGitHub::start(small()).await;
+    fake.state().graphql_faults.extend(std::iter::repeat_n(
+        Fault::GraphqlRateLimited { reset_in: 1 },
+        20,
+    ));
+    let dir = tempfile::tempdir().unwrap();
+    let err = sync(&fake, &dir.path().join("a.sqlite")).await.unwrap_err();
+    assert!(err.to_string().contains("still rate limited"), "{err}");
+    assert_eq!(fake.requests(), 1 + 11);
+}

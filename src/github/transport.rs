@@ -184,9 +184,28 @@ enum Req<'a> {
 }
 
 /// Why a request is retried, for the user and the logs.
+#[derive(Default)]
 struct Attempts {
     transient: u32,
     secondary: u32,
+    /// Rate-limit waits for this request; bounded so a misbehaving server cannot hold a
+    /// sync forever.
+    limited: u32,
+}
+
+/// Rate-limit waits tolerated for one request before giving up.
+const MAX_RATE_LIMIT_WAITS: u32 = 10;
+
+impl Attempts {
+    fn rate_limited(&mut self) -> Result<()> {
+        self.limited += 1;
+        if self.limited > MAX_RATE_LIMIT_WAITS {
+            return Err(Error::GitHub(format!(
+                "still rate limited after {MAX_RATE_LIMIT_WAITS} waits"
+            )));
+        }
+        Ok(())
+    }
 }
 
 pub struct Transport {
@@ -367,6 +386,7 @@ impl Transport {
             match raw.status {
                 401 => return Err(Error::BadToken),
                 403 | 429 if raw.remaining == Some(0) => {
+                    att.rate_limited()?;
                     self.stats.retries += 1;
                     self.wait_for_reset(raw.reset).await;
                 }
@@ -379,6 +399,7 @@ impl Transport {
                 {
                     // Secondary limit: GitHub's Retry-After (else a minute), doubled each
                     // time it happens again for the same request.
+                    att.rate_limited()?;
                     att.secondary += 1;
                     self.stats.retries += 1;
                     let base = raw.retry_after.unwrap_or(60).max(1);
@@ -413,10 +434,7 @@ impl Transport {
 
     /// `GET` a REST path (relative to the API URL), with `If-None-Match` when an ETag is known.
     pub async fn rest_get(&mut self, path: &str, etag: Option<&str>) -> Result<RestReply> {
-        let mut att = Attempts {
-            transient: 0,
-            secondary: 0,
-        };
+        let mut att = Attempts::default();
         loop {
             let raw = self.exchange(&Req::Rest { path, etag }, &mut att).await?;
             if raw.status == 304 || raw.status == 404 {
@@ -451,10 +469,7 @@ impl Transport {
     /// errors are logged and counted).
     pub async fn graphql(&mut self, op: &str, variables: Value) -> Result<Value> {
         let body = json!({ "query": DOCUMENT, "operationName": op, "variables": variables });
-        let mut att = Attempts {
-            transient: 0,
-            secondary: 0,
-        };
+        let mut att = Attempts::default();
         let mut partial_seen = false;
         loop {
             let raw = self
@@ -494,6 +509,7 @@ impl Transport {
                 .iter()
                 .any(|e| kind(e).as_deref() == Some("RATE_LIMITED"))
             {
+                att.rate_limited()?;
                 self.stats.retries += 1;
                 let reset = raw.reset.or_else(|| reset_from(&data));
                 self.wait_for_reset(reset).await;
