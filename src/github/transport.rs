@@ -337,8 +337,10 @@ impl Transport {
 
     async fn wait_for_reset(&mut self, reset: Option<i64>) {
         let secs = reset.map_or(60, |r| (r - now_secs()).clamp(0, 3600) + 1);
+        let until = crate::timefmt::iso(now_secs() + secs);
+        let until = until.get(11..19).unwrap_or(&until);
         self.wait(
-            "GitHub rate limit reached; continuing after the reset",
+            &format!("GitHub rate limit reached; continuing after the reset at {until} UTC"),
             Duration::from_secs(secs as u64),
         )
         .await;
