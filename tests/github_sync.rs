@@ -135,9 +135,10 @@ async fn full_sync_stores_every_issue_pr_comment_review_and_star_within_the_requ
     );
     assert_eq!(s.requests() as usize, fake.requests());
     // Issue 3: requests ≤ 1.1 × (1 + ⌈I/100⌉ + ⌈P/k⌉ + ⌈S/100⌉ + overflow pages).
+    assert_eq!(s.pr_page_size, 100, "no page failed");
     let min = 1
         + issues.div_ceil(100)
-        + prs.div_ceil(50)
+        + prs.div_ceil(100)
         + stars.div_ceil(100)
         + s.overflow_pages as usize;
     assert_eq!(s.minimum_requests() as usize, min);

@@ -39,8 +39,8 @@ pub struct SyncOptions {
     pub since: Option<Ts>,
     pub progress: ProgressMode,
     pub policy: RetryPolicy,
-    /// Pull requests per page (k of the request budget); 50 keeps GitHub's 10 s limit safe
-    /// with five nested connections per PR.
+    /// Pull requests per page to start with (k of the request budget); halved for the rest
+    /// of the run when a page fails (GitHub's 10 s limit on PRs with much nested data).
     pub pr_page_size: u32,
 }
 
@@ -51,7 +51,7 @@ impl Default for SyncOptions {
             since: None,
             progress: ProgressMode::Lines,
             policy: RetryPolicy::default(),
-            pr_page_size: 50,
+            pr_page_size: 100,
         }
     }
 }
@@ -348,10 +348,12 @@ impl Run<'_> {
         let mut first = true;
         loop {
             let vars = self.vars(json!({ "cursor": d.cursor, "first": k }));
-            let data = match t.graphql("PullRequests", vars).await {
+            // Pages of big PRs can exceed GitHub's 10 s limit and fail with 502s or timeouts:
+            // large pages fall back to half the size at once (cursors stay valid); from 25
+            // down, failures are first retried as usual.
+            let retries = if k > 25 { 0 } else { u32::MAX };
+            let data = match t.graphql_with_retries("PullRequests", vars, retries).await {
                 Ok(data) => data,
-                // Pages of big PRs can exceed GitHub's 10 s limit and keep failing with 502s
-                // or timeouts: halve the page (cursors stay valid) before giving up.
                 Err(Error::GitHub(why)) if k > 12 => {
                     k /= 2;
                     t.stats.pr_page_size = t.stats.pr_page_size.min(k);

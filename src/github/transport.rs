@@ -186,6 +186,8 @@ enum Req<'a> {
 /// Why a request is retried, for the user and the logs.
 #[derive(Default)]
 struct Attempts {
+    /// Transient failures tolerated (the policy's, or fewer for a caller with a fallback).
+    max_transient: u32,
     transient: u32,
     secondary: u32,
     /// Rate-limit waits for this request; bounded so a misbehaving server cannot hold a
@@ -349,7 +351,7 @@ impl Transport {
     /// Count a transient failure; back off, or give up after `max_retries` in a row.
     async fn transient(&mut self, att: &mut Attempts, what: String) -> Result<()> {
         att.transient += 1;
-        if att.transient > self.policy.max_retries {
+        if att.transient > att.max_transient {
             return Err(Error::GitHub(format!(
                 "{what} ({} attempts)",
                 att.transient
@@ -436,7 +438,10 @@ impl Transport {
 
     /// `GET` a REST path (relative to the API URL), with `If-None-Match` when an ETag is known.
     pub async fn rest_get(&mut self, path: &str, etag: Option<&str>) -> Result<RestReply> {
-        let mut att = Attempts::default();
+        let mut att = Attempts {
+            max_transient: self.policy.max_retries,
+            ..Attempts::default()
+        };
         loop {
             let raw = self.exchange(&Req::Rest { path, etag }, &mut att).await?;
             if raw.status == 304 || raw.status == 404 {
@@ -470,8 +475,23 @@ impl Transport {
     /// with data and errors is retried once, then accepted (the valid part is kept, the
     /// errors are logged and counted).
     pub async fn graphql(&mut self, op: &str, variables: Value) -> Result<Value> {
+        let retries = self.policy.max_retries;
+        self.graphql_with_retries(op, variables, retries).await
+    }
+
+    /// [`Transport::graphql`] tolerating at most `max_retries` transient failures (a caller
+    /// with a cheaper fallback, such as a smaller page, asks for fewer).
+    pub async fn graphql_with_retries(
+        &mut self,
+        op: &str,
+        variables: Value,
+        max_retries: u32,
+    ) -> Result<Value> {
         let body = json!({ "query": DOCUMENT, "operationName": op, "variables": variables });
-        let mut att = Attempts::default();
+        let mut att = Attempts {
+            max_transient: max_retries.min(self.policy.max_retries),
+            ..Attempts::default()
+        };
         let mut partial_seen = false;
         loop {
             let raw = self
