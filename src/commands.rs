@@ -79,6 +79,11 @@ fn sync(config_path: Option<&Path>, args: SyncArgs) -> Result<()> {
         // Validate before creating a database, so bad input leaves nothing behind.
         crate::git::check_repo(p)?;
     }
+    // Check the GitHub arguments and find the token before creating a database.
+    let github = match &args.repo {
+        Some(repo) => Some(crate::github::prepare(repo, &args)?),
+        None => None,
+    };
     let db = resolve_db(args.db.clone(), args.repo.as_deref(), git_path.as_deref())?;
     let mut store = Store::open(&db)?;
     record_settings(&mut store, &cfg, cfg_file.as_deref())?;
@@ -86,10 +91,10 @@ fn sync(config_path: Option<&Path>, args: SyncArgs) -> Result<()> {
         let stats = crate::git::import(&mut store, p)?;
         eprintln!("{stats}");
     }
-    if let Some(repo) = &args.repo {
+    if let Some(github) = &github {
         // The GitHub sync records the repository itself once GitHub has confirmed it exists,
         // so a 401/404 leaves the database as it was.
-        crate::github::sync_blocking(&mut store, repo, &args)?;
+        github.run_blocking(&mut store)?;
     }
     eprintln!("database: {}", db.display());
     Ok(())
