@@ -2,7 +2,7 @@
 //! headline counts, the funnel, openness numbers, and the people who arrived, climbed,
 //! dropped or came back.
 
-use crate::report::Report;
+use crate::report::{Report, Status};
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -47,11 +47,11 @@ fn headline(r: &Report) -> BTreeMap<String, Option<f64>> {
     for row in &r.funnel {
         m.insert(
             format!("funnel.{}.internal", row.stage),
-            Some(row.internal as f64),
+            row.internal.map(|v| v as f64),
         );
         m.insert(
             format!("funnel.{}.external", row.stage),
-            Some(row.external as f64),
+            row.external.map(|v| v as f64),
         );
     }
     let o = &r.openness;
@@ -118,8 +118,8 @@ pub fn diff(old: &Report, new: &Report) -> ReportDiff {
             name: c.name.clone(),
             old_stage: before.map(|b| b.stage.to_string()),
             new_stage: Some(c.stage.to_string()),
-            old_status: before.map(|b| b.status.clone()),
-            new_status: Some(c.status.clone()),
+            old_status: before.map(|b| b.status.as_str().to_string()),
+            new_status: Some(c.status.as_str().to_string()),
         };
         match before {
             None => arrived.push(change),
@@ -127,9 +127,9 @@ pub fn diff(old: &Report, new: &Report) -> ReportDiff {
                 if c.stage > b.stage {
                     climbed.push(change.clone());
                 }
-                if b.status == "active" && c.status == "dropped" {
+                if b.status == Status::Active && c.status == Status::Dropped {
                     dropped.push(change);
-                } else if b.status == "dropped" && c.status == "active" {
+                } else if b.status == Status::Dropped && c.status == Status::Active {
                     returned.push(change);
                 }
             }
