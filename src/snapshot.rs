@@ -135,20 +135,6 @@ fn redact_db(conn: &Connection) -> Result<()> {
     ] {
         rewrite_column(conn, table, key, col, pseudonymize_email)?;
     }
-    let trailers: Vec<(String, i64, String)> = conn
-        .prepare("SELECT sha, pos, value FROM commit_trailers")?
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
-        .collect::<rusqlite::Result<_>>()?;
-    {
-        let mut upd =
-            conn.prepare("UPDATE commit_trailers SET value = ?3 WHERE sha = ?1 AND pos = ?2")?;
-        for (sha, pos, value) in trailers {
-            let new = redact_emails_in(&value);
-            if new != value {
-                upd.execute(params![sha, pos, new])?;
-            }
-        }
-    }
     // identity_links and affiliations are keyed on the email: rebuild them.
     let links: Vec<(String, String, String)> = conn
         .prepare("SELECT email, login, reason FROM identity_links")?
@@ -167,31 +153,28 @@ fn redact_db(conn: &Connection) -> Result<()> {
             None => v.to_string(),
         }
     })?;
-    // Commit messages: keep the subject line and the (redacted) trailer lines.
-    let subjects: Vec<(String, String)> = conn
-        .prepare("SELECT sha, subject FROM commits")?
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+    // Trailer values (emails pseudonymised) and commit messages: keep the subject line and
+    // the redacted trailer lines.
+    let commits: Vec<(String, String, String)> = conn
+        .prepare("SELECT sha, subject, trailers FROM commits")?
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
         .collect::<rusqlite::Result<_>>()?;
     {
-        let mut trailers = conn
-            .prepare_cached("SELECT key, value FROM commit_trailers WHERE sha = ?1 ORDER BY pos")?;
-        let mut upd = conn.prepare_cached("UPDATE commits SET message = ?2 WHERE sha = ?1")?;
-        for (sha, subject) in &subjects {
-            let lines: Vec<String> = trailers
-                .query_map([sha], |r| {
-                    Ok(format!(
-                        "{}: {}",
-                        r.get::<_, String>(0)?,
-                        r.get::<_, String>(1)?
-                    ))
-                })?
-                .collect::<rusqlite::Result<_>>()?;
+        let mut upd = conn
+            .prepare_cached("UPDATE commits SET message = ?2, trailers = ?3 WHERE sha = ?1")?;
+        for (sha, subject, json) in &commits {
+            let mut trailers: Vec<(String, String)> =
+                serde_json::from_str(json).unwrap_or_default();
+            for (_, v) in &mut trailers {
+                *v = redact_emails_in(v);
+            }
+            let lines: Vec<String> = trailers.iter().map(|(k, v)| format!("{k}: {v}")).collect();
             let msg = if lines.is_empty() {
                 subject.clone()
             } else {
                 format!("{subject}\n\n{}", lines.join("\n"))
             };
-            upd.execute(params![sha, msg])?;
+            upd.execute(params![sha, msg, crate::store::trailers_json(&trailers)])?;
         }
     }
     conn.execute_batch(

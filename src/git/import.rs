@@ -199,7 +199,6 @@ fn finish(store: &mut Store, walked: &Walked, seq_base: i64, head: &Head) -> Res
         for (i, owner) in walked.owners.iter().enumerate() {
             if let Some(n) = owner
                 && !walked.own_pr[i]
-                && !walked.labelled[i]
             {
                 updated += st.execute(params![
                     *n as i64,

@@ -49,21 +49,11 @@ pub fn load_dataset(conn: &Connection) -> Result<Dataset> {
         ..Dataset::default()
     };
 
-    let mut trailers: BTreeMap<String, Vec<(String, String)>> = BTreeMap::new();
-    {
-        let mut st =
-            conn.prepare("SELECT sha, key, value FROM commit_trailers ORDER BY sha, pos")?;
-        let rows = st.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get(1)?, r.get(2)?)))?;
-        for row in rows {
-            let (sha, k, v) = row?;
-            trailers.entry(sha).or_default().push((k, v));
-        }
-    }
     {
         let mut st = conn.prepare(
             "SELECT sha, seq, author_name, author_email, raw_author_email, author_time,
                 committer_name, committer_email, committer_time, subject, message, parent_count,
-                pr_number, pr_via, imported_pr, applied_by_other, markers
+                pr_number, pr_via, imported_pr, applied_by_other, markers, trailers
              FROM commits ORDER BY seq",
         )?;
         let rows = st.query_map([], |r| {
@@ -87,15 +77,11 @@ pub fn load_dataset(conn: &Connection) -> Result<Dataset> {
                 imported_pr: r.get::<_, Option<i64>>(14)?.map(|n| n as u64),
                 applied_by_other: r.get(15)?,
                 markers: list(r.get(16)?),
-                trailers: Vec::new(),
+                trailers: serde_json::from_str(&r.get::<_, String>(17)?).unwrap_or_default(),
             })
         })?;
         for row in rows {
-            let mut c = row?;
-            if let Some(t) = trailers.remove(&c.sha) {
-                c.trailers = t;
-            }
-            ds.commits.push(c);
+            ds.commits.push(row?);
         }
     }
     {

@@ -21,8 +21,11 @@ CREATE TABLE settings (
     value TEXT NOT NULL
 );
 
+-- A rowid table: rows are appended in the order the import writes them, and the only index
+-- is the unique one on sha (every query is by sha or reads the whole table). Trailers are a
+-- JSON array of [key, value] pairs in message order.
 CREATE TABLE commits (
-    sha TEXT PRIMARY KEY,
+    sha TEXT NOT NULL UNIQUE,
     seq INTEGER NOT NULL,
     author_name TEXT NOT NULL,
     author_email TEXT NOT NULL,
@@ -38,18 +41,9 @@ CREATE TABLE commits (
     pr_via TEXT,
     imported_pr INTEGER,
     applied_by_other INTEGER NOT NULL,
-    markers TEXT NOT NULL DEFAULT '[]'
-) WITHOUT ROWID;
-CREATE INDEX commits_pr ON commits(pr_number) WHERE pr_number IS NOT NULL;
-CREATE INDEX commits_author ON commits(author_email COLLATE NOCASE);
-
-CREATE TABLE commit_trailers (
-    sha TEXT NOT NULL REFERENCES commits(sha) ON DELETE CASCADE,
-    pos INTEGER NOT NULL,
-    key TEXT NOT NULL,
-    value TEXT NOT NULL,
-    PRIMARY KEY (sha, pos)
-) WITHOUT ROWID;
+    markers TEXT NOT NULL DEFAULT '[]',
+    trailers TEXT NOT NULL DEFAULT '[]'
+);
 
 CREATE TABLE items (
     number INTEGER PRIMARY KEY,

@@ -9,23 +9,34 @@ fn json_list(v: &[String]) -> String {
     serde_json::to_string(v).unwrap_or_else(|_| "[]".into())
 }
 
-/// Insert or replace commits and their trailers.
+/// A commit's trailers as stored: a JSON array of `[key, value]` pairs in message order.
+pub fn trailers_json(trailers: &[(String, String)]) -> String {
+    serde_json::to_string(trailers).unwrap_or_else(|_| "[]".into())
+}
+
+/// Insert or replace commits (trailers included).
 pub fn upsert_commits(conn: &Connection, commits: &[Commit]) -> Result<()> {
     write_commits(conn, commits, false)
 }
 
 /// Insert commits known not to be stored yet (a bulk import into an emptied table): the same
-/// rows as [`upsert_commits`] without looking for old trailers to delete.
+/// rows as [`upsert_commits`], with a plain `INSERT`.
 pub fn insert_new_commits(conn: &Connection, commits: &[Commit]) -> Result<()> {
     write_commits(conn, commits, true)
 }
 
+const COMMIT_COLUMNS: &str = "INSERT INTO commits (sha, seq, author_name, author_email,
+    raw_author_email, author_time, committer_name, committer_email, committer_time, subject,
+    message, parent_count, pr_number, pr_via, imported_pr, applied_by_other, markers, trailers)
+    VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)";
+
 fn write_commits(conn: &Connection, commits: &[Commit], fresh: bool) -> Result<()> {
-    let mut c = conn.prepare_cached(
-        "INSERT INTO commits (sha, seq, author_name, author_email, raw_author_email, author_time,
-            committer_name, committer_email, committer_time, subject, message, parent_count,
-            pr_number, pr_via, imported_pr, applied_by_other, markers)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)
+    let upsert;
+    let sql = if fresh {
+        COMMIT_COLUMNS
+    } else {
+        upsert = format!(
+            "{COMMIT_COLUMNS}
          ON CONFLICT(sha) DO UPDATE SET seq = excluded.seq, author_name = excluded.author_name,
             author_email = excluded.author_email, raw_author_email = excluded.raw_author_email,
             author_time = excluded.author_time, committer_name = excluded.committer_name,
@@ -33,12 +44,12 @@ fn write_commits(conn: &Connection, commits: &[Commit], fresh: bool) -> Result<(
             subject = excluded.subject, message = excluded.message,
             parent_count = excluded.parent_count, pr_number = excluded.pr_number,
             pr_via = excluded.pr_via, imported_pr = excluded.imported_pr,
-            applied_by_other = excluded.applied_by_other, markers = excluded.markers",
-    )?;
-    let mut del = conn.prepare_cached("DELETE FROM commit_trailers WHERE sha = ?1")?;
-    let mut t = conn.prepare_cached(
-        "INSERT INTO commit_trailers (sha, pos, key, value) VALUES (?1, ?2, ?3, ?4)",
-    )?;
+            applied_by_other = excluded.applied_by_other, markers = excluded.markers,
+            trailers = excluded.trailers"
+        );
+        &upsert
+    };
+    let mut c = conn.prepare_cached(sql)?;
     for cm in commits {
         c.execute(params![
             cm.sha,
@@ -58,13 +69,8 @@ fn write_commits(conn: &Connection, commits: &[Commit], fresh: bool) -> Result<(
             cm.imported_pr.map(|n| n as i64),
             cm.applied_by_other,
             json_list(&cm.markers),
+            trailers_json(&cm.trailers),
         ])?;
-        if !fresh {
-            del.execute([&cm.sha])?;
-        }
-        for (pos, (k, v)) in cm.trailers.iter().enumerate() {
-            t.execute(params![cm.sha, pos as i64, k, v])?;
-        }
     }
     Ok(())
 }
