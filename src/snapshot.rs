@@ -160,8 +160,8 @@ fn redact_db(conn: &Connection) -> Result<()> {
         .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
         .collect::<rusqlite::Result<_>>()?;
     {
-        let mut upd = conn
-            .prepare_cached("UPDATE commits SET message = ?2, trailers = ?3 WHERE sha = ?1")?;
+        let mut upd =
+            conn.prepare_cached("UPDATE commits SET message = ?2, trailers = ?3 WHERE sha = ?1")?;
         for (sha, subject, json) in &commits {
             let mut trailers: Vec<(String, String)> =
                 serde_json::from_str(json).unwrap_or_default();

@@ -21,7 +21,7 @@ use crate::domain::PrVia;
 use crate::error::{Error, Result};
 use crate::store::{self, Store};
 use git2::{Oid, Repository};
-use rusqlite::{OptionalExtension, params};
+use rusqlite::{Connection, OptionalExtension, params};
 use std::collections::HashSet;
 use std::path::Path;
 
@@ -140,9 +140,16 @@ pub fn run(store: &mut Store, path: &Path, opts: &ImportOptions) -> Result<Impor
 
     let replace_all = matches!(plan, Plan::Full { .. });
     let walked = with_import_pragmas(store, replace_all, |store| {
-        let walked = produce_and_write(store, path, head, hide, seq_base, replace_all, opts)?;
+        let walked = produce_and_write(
+            store,
+            path,
+            (head, hide),
+            seq_base,
+            replace_all,
+            opts,
+            |c, walked| finish(c, walked, seq_base, &head_ref),
+        )?;
         tracing::debug!(commits = walked.oids.len(), elapsed = ?started.elapsed(), "git: commits read and written");
-        finish(store, &walked, seq_base, &head_ref)?;
         Ok(walked)
     })?;
     let new_commits = if stored_before.is_empty() {
@@ -188,10 +195,11 @@ struct Head {
     git_path: String,
 }
 
-/// The final transaction: merged-branch PRs of rows written before the walk ended, then the
-/// watermark, last.
-fn finish(store: &mut Store, walked: &Walked, seq_base: i64, head: &Head) -> Result<()> {
-    store.write(|c| {
+/// The end of the last transaction (the one that wrote the last rows, so the pages it updates
+/// are still in the page cache and, in a full import, need no journal): merged-branch PRs,
+/// then the watermark.
+fn finish(c: &Connection, walked: &Walked, seq_base: i64, head: &Head) -> Result<()> {
+    {
         let mut st = c.prepare_cached(
             "UPDATE commits SET pr_number = ?1, pr_via = ?2 WHERE sha = ?3 AND pr_number IS NULL",
         )?;
@@ -208,19 +216,19 @@ fn finish(store: &mut Store, walked: &Walked, seq_base: i64, head: &Head) -> Res
             }
         }
         tracing::debug!(updated, "git: merged-branch attributions updated");
-        if !walked.oids.is_empty() {
-            store::set_state(c, STATE_SEQ_MIN, &seq_base.to_string())?;
-        }
-        store::set_repository(
-            c,
-            None,
-            Some(&head.git_path),
-            head.branch.as_deref(),
-            Some(&head.sha),
-            None,
-        )?;
-        store::set_state(c, STATE_HEAD, &head.sha)
-    })
+    }
+    if !walked.oids.is_empty() {
+        store::set_state(c, STATE_SEQ_MIN, &seq_base.to_string())?;
+    }
+    store::set_repository(
+        c,
+        None,
+        Some(&head.git_path),
+        head.branch.as_deref(),
+        Some(&head.sha),
+        None,
+    )?;
+    store::set_state(c, STATE_HEAD, &head.sha)
 }
 
 /// Run `f` with connection settings suited to a bulk write, restored afterwards (pragmas only

@@ -10,6 +10,7 @@ use crate::domain::Commit;
 use crate::error::{Error, Result};
 use crate::store::{self, Store};
 use git2::{Mailmap, Oid};
+use rusqlite::Connection;
 use std::collections::HashMap;
 use std::path::Path;
 
@@ -53,11 +54,11 @@ fn join(handle: Option<std::thread::ScopedJoinHandle<'_, Result<Skeleton>>>) -> 
 pub(super) fn produce_and_write(
     store: &mut Store,
     path: &Path,
-    head: Oid,
-    hide: Option<Oid>,
+    (head, hide): (Oid, Option<Oid>),
     seq_base: i64,
     replace_all: bool,
     opts: &ImportOptions,
+    finish: impl FnOnce(&Connection, &Walked) -> Result<()>,
 ) -> Result<Walked> {
     let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<RawCommit>>(CHANNEL_CHUNKS);
     let batch_size = opts.batch_size.max(1);
@@ -72,6 +73,8 @@ pub(super) fn produce_and_write(
         let mut writing = std::time::Duration::ZERO;
         let (mut more, mut cleared) = (true, !replace_all);
         let mut rows: Vec<Commit> = Vec::with_capacity(chunk);
+        let mut walked: Option<Walked> = None;
+        let mut finish = Some(finish);
         while more && written.is_ok() {
             let t = std::time::Instant::now();
             written = store.write(|c| {
@@ -99,6 +102,21 @@ pub(super) fn produce_and_write(
                         store::upsert_commits(c, &rows)?;
                     }
                 }
+                if !more {
+                    // The walk is over: merged-branch attribution and the watermark go into
+                    // this same transaction.
+                    let skeleton = join(walker.take())?;
+                    let owners = merged_branch_owners(&skeleton, &parser.merge_pr);
+                    let w = Walked {
+                        oids: skeleton.oids,
+                        own_pr: std::mem::take(&mut parser.own_pr),
+                        owners,
+                    };
+                    if let Some(f) = finish.take() {
+                        f(c, &w)?;
+                    }
+                    walked = Some(w);
+                }
                 Ok(())
             });
             cleared = true;
@@ -106,14 +124,12 @@ pub(super) fn produce_and_write(
         }
         tracing::debug!(?writing, "git: time spent writing");
         drop(rx); // stops the walker at its next send if writing failed
-        let skeleton = join(walker.take())?;
+        if let Some(w) = walker.take() {
+            // Writing failed: wait for the walker (its error, if any, comes second).
+            let _ = join(Some(w));
+        }
         written?;
-        let owners = merged_branch_owners(&skeleton, &parser.merge_pr);
-        Ok(Walked {
-            oids: skeleton.oids,
-            own_pr: parser.own_pr,
-            owners,
-        })
+        walked.ok_or_else(|| Error::Git("the import ended without finishing".into()))
     })
 }
 
