@@ -38,9 +38,12 @@ const IMPORT_CACHE_KIB: i64 = -256 * 1024;
 pub struct ImportOptions {
     /// Review hosts to treat as private on top of the built-in rules (see [`PrivateHosts`]).
     pub private_hosts: PrivateHosts,
-    /// Commits per transaction. Rows are keyed by sha, so each transaction touches pages all
-    /// over the B-trees and rewrites them: few large transactions are much faster than many
-    /// small ones. A full import holds one transaction's commits in memory to sort them.
+    /// Commits per transaction (at least). Rows are written as the walk produces them; few
+    /// large transactions are faster than many small ones (each commit writes the pages it
+    /// touched, and the last transaction's merged-branch updates to rows of earlier ones go
+    /// through the rollback journal). A full import is redone from scratch after a failure
+    /// anyway, so the default makes it one transaction for all but huge histories; SQLite
+    /// spills pages beyond its cache to the file.
     pub batch_size: usize,
 }
 
@@ -48,7 +51,7 @@ impl Default for ImportOptions {
     fn default() -> Self {
         ImportOptions {
             private_hosts: PrivateHosts::default(),
-            batch_size: 50_000,
+            batch_size: 1_000_000,
         }
     }
 }

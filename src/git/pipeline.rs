@@ -74,6 +74,7 @@ pub(super) fn produce_and_write(
         let (mut more, mut cleared) = (true, !replace_all);
         let mut rows: Vec<Commit> = Vec::with_capacity(chunk);
         let mut walked: Option<Walked> = None;
+        let mut carry: Option<Vec<RawCommit>> = None;
         let mut finish = Some(finish);
         while more && written.is_ok() {
             let t = std::time::Instant::now();
@@ -88,11 +89,18 @@ pub(super) fn produce_and_write(
                     c.execute("DELETE FROM commits", [])?;
                 }
                 let mut in_tx = 0;
-                while in_tx < batch_size {
-                    let Ok(raws) = rx.recv() else {
+                loop {
+                    // A full batch ends the transaction, unless the walk is over: a look-ahead
+                    // receive tells, so the last rows and `finish` share one transaction.
+                    let next = carry.take().map_or_else(|| rx.recv().ok(), Some);
+                    let Some(raws) = next else {
                         more = false;
                         break;
                     };
+                    if in_tx >= batch_size {
+                        carry = Some(raws);
+                        break;
+                    }
                     in_tx += raws.len();
                     rows.clear();
                     rows.extend(raws.into_iter().map(|r| parser.parse(r)));
