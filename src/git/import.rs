@@ -75,6 +75,7 @@ pub(super) fn head_id(repo: &Repository, path: &Path) -> Result<Oid> {
 }
 
 pub fn run(store: &mut Store, path: &Path, opts: &ImportOptions) -> Result<ImportStats> {
+    tracing::debug!("git: import starts");
     let repo = open_repo(path)?;
     let head = head_id(&repo, path)?;
     let head_hex = head.to_string();
@@ -203,19 +204,23 @@ struct Head {
 /// then the watermark.
 fn finish(c: &Connection, walked: &Walked, seq_base: i64, head: &Head) -> Result<()> {
     {
-        let mut st = c.prepare_cached(
+        let mut by_sha = c.prepare_cached(
             "UPDATE commits SET pr_number = ?1, pr_via = ?2 WHERE sha = ?3 AND pr_number IS NULL",
         )?;
+        let mut by_rowid = c.prepare_cached(
+            "UPDATE commits SET pr_number = ?1, pr_via = ?2 WHERE rowid = ?3 AND pr_number IS NULL",
+        )?;
+        let via = PrVia::MergedBranch.as_str();
         let mut updated = 0;
         for (i, owner) in walked.owners.iter().enumerate() {
             if let Some(n) = owner
                 && !walked.own_pr[i]
             {
-                updated += st.execute(params![
-                    *n as i64,
-                    PrVia::MergedBranch.as_str(),
-                    walked.oids[i].to_string()
-                ])?;
+                updated += if walked.by_rowid {
+                    by_rowid.execute(params![*n as i64, via, i as i64 + 1])?
+                } else {
+                    by_sha.execute(params![*n as i64, via, walked.oids[i].to_string()])?
+                };
             }
         }
         tracing::debug!(updated, "git: merged-branch attributions updated");

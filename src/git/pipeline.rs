@@ -27,6 +27,8 @@ pub(super) struct Walked {
     pub oids: Vec<Oid>,
     pub own_pr: Vec<bool>,
     pub owners: Vec<Option<u64>>,
+    /// Rows were inserted into an emptied table with rowid = walk index + 1.
+    pub by_rowid: bool,
 }
 
 /// The walker's result: the walked commits and their parents as walk indices.
@@ -105,7 +107,7 @@ pub(super) fn produce_and_write(
                     rows.clear();
                     rows.extend(raws.into_iter().map(|r| parser.parse(r)));
                     if replace_all {
-                        store::insert_new_commits(c, &rows)?;
+                        store::insert_new_commits(c, &rows, seq_base)?;
                     } else {
                         store::upsert_commits(c, &rows)?;
                     }
@@ -119,16 +121,20 @@ pub(super) fn produce_and_write(
                         oids: skeleton.oids,
                         own_pr: std::mem::take(&mut parser.own_pr),
                         owners,
+                        by_rowid: replace_all,
                     };
+                    let tf = std::time::Instant::now();
                     if let Some(f) = finish.take() {
                         f(c, &w)?;
                     }
+                    tracing::debug!(finish = ?tf.elapsed(), "git: finish");
                     walked = Some(w);
                 }
                 Ok(())
             });
             cleared = true;
             writing += t.elapsed();
+            tracing::debug!(tx = ?t.elapsed(), "git: transaction committed");
         }
         tracing::debug!(?writing, "git: time spent writing");
         drop(rx); // stops the walker at its next send if writing failed
@@ -165,6 +171,7 @@ fn walk_raw(
     tx: std::sync::mpsc::SyncSender<Vec<RawCommit>>,
 ) -> Result<Skeleton> {
     let repo = open_repo(path)?;
+    tracing::debug!("git: walker starts");
     let mut oids = Vec::new();
     // Parents as oids, flattened; turned into indices once every commit has one.
     let (mut parent_oids, mut parent_end) = (Vec::new(), Vec::new());

@@ -16,23 +16,25 @@ pub fn trailers_json(trailers: &[(String, String)]) -> String {
 
 /// Insert or replace commits (trailers included).
 pub fn upsert_commits(conn: &Connection, commits: &[Commit]) -> Result<()> {
-    write_commits(conn, commits, false)
+    write_commits(conn, commits, None)
 }
 
 /// Insert commits known not to be stored yet (a bulk import into an emptied table): the same
-/// rows as [`upsert_commits`], with a plain `INSERT`.
-pub fn insert_new_commits(conn: &Connection, commits: &[Commit]) -> Result<()> {
-    write_commits(conn, commits, true)
+/// rows as [`upsert_commits`], with a plain `INSERT`, each commit's rowid being
+/// `seq - seq_base + 1` (its walk index + 1), so later updates need no lookup by sha.
+pub fn insert_new_commits(conn: &Connection, commits: &[Commit], seq_base: i64) -> Result<()> {
+    write_commits(conn, commits, Some(seq_base))
 }
 
 const COMMIT_COLUMNS: &str = "INSERT INTO commits (sha, seq, author_name, author_email,
     raw_author_email, author_time, committer_name, committer_email, committer_time, subject,
-    message, parent_count, pr_number, pr_via, imported_pr, applied_by_other, markers, trailers)
-    VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)";
+    message, parent_count, pr_number, pr_via, imported_pr, applied_by_other, markers, trailers,
+    rowid)
+    VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)";
 
-fn write_commits(conn: &Connection, commits: &[Commit], fresh: bool) -> Result<()> {
+fn write_commits(conn: &Connection, commits: &[Commit], fresh: Option<i64>) -> Result<()> {
     let upsert;
-    let sql = if fresh {
+    let sql = if fresh.is_some() {
         COMMIT_COLUMNS
     } else {
         upsert = format!(
@@ -70,6 +72,7 @@ fn write_commits(conn: &Connection, commits: &[Commit], fresh: bool) -> Result<(
             cm.applied_by_other,
             json_list(&cm.markers),
             trailers_json(&cm.trailers),
+            fresh.map(|base| cm.seq - base + 1),
         ])?;
     }
     Ok(())
