@@ -18,6 +18,9 @@ use std::path::{Path, PathBuf};
 /// `PRAGMA application_id` of contrail databases ("cntr").
 pub const APPLICATION_ID: i64 = 0x636e_7472;
 
+/// `PRAGMA page_size` of a new database file.
+pub const PAGE_SIZE: i64 = 16384;
+
 /// The schema version this build writes.
 pub fn schema_version() -> i64 {
     MIGRATIONS.len() as i64
@@ -129,6 +132,13 @@ impl Store {
         };
         match mode {
             Mode::ReadWrite => {
+                if !exists {
+                    // 16 KiB pages (SQLite's default is 4 KiB): a git import writes tens of MB
+                    // of commit rows; bigger pages mean fewer page writes, B-tree splits and
+                    // cells per page header (~10% less CPU for a full import). Only settable
+                    // before the file has content.
+                    store.conn.pragma_update(None, "page_size", PAGE_SIZE)?;
+                }
                 store
                     .conn
                     .pragma_update(None, "journal_mode", "WAL")
