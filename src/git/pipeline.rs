@@ -5,7 +5,7 @@ use super::branches::{self, Graph, OUTSIDE};
 use super::import::{ImportOptions, STATE_HEAD, STATE_SEQ_MIN, open_repo};
 use super::object::RawCommit;
 use super::rows::Parser;
-use super::walk::History;
+use super::walk::{History, OidHash};
 use crate::domain::Commit;
 use crate::error::{Error, Result};
 use crate::store::{self, Store};
@@ -200,7 +200,7 @@ fn walk_raw(
     drop(tx);
     tracing::debug!(elapsed = ?started.elapsed(), ?waiting, "git: walker finished");
 
-    let index: HashMap<Oid, u32> = oids
+    let index: HashMap<Oid, u32, OidHash> = oids
         .iter()
         .enumerate()
         .map(|(i, o)| (*o, i as u32))

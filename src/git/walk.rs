@@ -107,7 +107,7 @@ impl Ord for Queued {
 pub struct DateOrder<'r> {
     odb: Odb<'r>,
     queue: BinaryHeap<Queued>,
-    seen: HashSet<Oid>,
+    seen: HashSet<Oid, OidHash>,
     counter: u64,
 }
 
@@ -116,7 +116,7 @@ impl<'r> DateOrder<'r> {
         let mut walk = DateOrder {
             odb: repo.odb()?,
             queue: BinaryHeap::new(),
-            seen: HashSet::new(),
+            seen: HashSet::default(),
             counter: 0,
         };
         walk.seen.insert(head);
@@ -158,3 +158,28 @@ impl Iterator for DateOrder<'_> {
         self.step().transpose()
     }
 }
+
+/// Hashing for sets and maps keyed by [`Oid`]: an object id is already a uniformly
+/// distributed hash, so its first eight bytes serve as one (std's SipHash over all twenty
+/// bytes costs more than the lookup).
+#[derive(Default, Clone, Copy)]
+pub struct OidHasher(u64);
+
+impl std::hash::Hasher for OidHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        // `Oid` hashes its raw bytes (after a length prefix, which `write_usize` ignores).
+        let mut word = [0u8; 8];
+        let n = bytes.len().min(8);
+        word[..n].copy_from_slice(&bytes[..n]);
+        self.0 = self.0.rotate_left(5) ^ u64::from_le_bytes(word);
+    }
+
+    fn write_usize(&mut self, _len: usize) {}
+}
+
+/// `BuildHasher` of [`OidHasher`].
+pub type OidHash = std::hash::BuildHasherDefault<OidHasher>;
