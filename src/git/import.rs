@@ -244,8 +244,6 @@ fn finish(c: &Connection, walked: &Walked, seq_base: i64, head: &Head) -> Result
 ///
 /// - A 256 MiB page cache (memory only): with SQLite's default 2 MB most inserts would spill
 ///   pages and read them back.
-/// - For a full import (`replace_all`), no per-row foreign-key lookups: the tables are emptied
-///   first and each trailer is inserted right after its commit, in the same transaction.
 /// - For a full import, a rollback journal instead of WAL: WAL writes every page twice (into
 ///   the WAL, then into the database at the checkpoint); a rollback journal writes a page
 ///   beyond the file's original end once, and a full import mostly creates such pages. Both
@@ -258,11 +256,9 @@ fn with_import_pragmas<T>(
 ) -> Result<T> {
     let conn = store.conn();
     let cache: i64 = conn.query_row("PRAGMA cache_size", [], |r| r.get(0))?;
-    let foreign_keys: bool = conn.query_row("PRAGMA foreign_keys", [], |r| r.get(0))?;
     conn.pragma_update(None, "cache_size", IMPORT_CACHE_KIB)?;
     let mut journal: Option<String> = None;
     if replace_all {
-        conn.pragma_update(None, "foreign_keys", false)?;
         let before: String = conn.query_row("PRAGMA journal_mode", [], |r| r.get(0))?;
         journal = conn
             .query_row("PRAGMA journal_mode = DELETE", [], |r| {
@@ -274,7 +270,6 @@ fn with_import_pragmas<T>(
     let out = f(store);
     let conn = store.conn();
     conn.pragma_update(None, "cache_size", cache)?;
-    conn.pragma_update(None, "foreign_keys", foreign_keys)?;
     if let Some(mode) = journal {
         conn.query_row(&format!("PRAGMA journal_mode = {mode}"), [], |r| {
             r.get::<_, String>(0)
