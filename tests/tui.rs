@@ -396,6 +396,17 @@ fn notes_are_edited_with_tags_and_handed_to_the_runner() {
     assert_eq!(tags, vec!["mentoring", "hire"]);
     assert!(text.starts_with("great reviewer"));
     assert_eq!(app.notes[&person].text, text);
+    // `#tag` in the search finds the people tagged so.
+    press(&mut app, &[Action::Search]);
+    type_text(&mut app, "#ment");
+    let d = app.data.clone().unwrap();
+    let found: Vec<&str> = app
+        .people
+        .rows
+        .iter()
+        .map(|&i| d.people[i as usize].id.as_str())
+        .collect();
+    assert_eq!(found, vec![person.as_str()]);
 }
 
 #[test]

@@ -446,6 +446,16 @@ impl App {
             }
             let score = if q.is_empty() {
                 0
+            } else if let Some(tag) = q.strip_prefix('#') {
+                // `#tag` finds the people whose note carries a tag starting with it.
+                let tagged = self
+                    .notes
+                    .get(&p.id)
+                    .is_some_and(|n| n.tags.iter().any(|t| t.to_lowercase().starts_with(tag)));
+                if !tagged {
+                    continue;
+                }
+                0
             } else {
                 match fuzzy_score(&q, &p.haystack) {
                     Some(s) => s,
@@ -922,6 +932,11 @@ impl App {
             self.workflow.detail = None;
         } else if self.view != View::Overview {
             self.switch(View::Overview);
+        } else {
+            self.message = Some(format!(
+                "nothing to go back to; {} quits",
+                self.keymap.hint(Action::Quit)
+            ));
         }
     }
 }
