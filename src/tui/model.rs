@@ -1080,7 +1080,7 @@ fn signal_row(v: &ViewData, s: &crate::report::Signal) -> SignalRow {
         .collect();
     // Newest first: what happens now matters more than history.
     let mut rows: Vec<EvidenceRow> = rows;
-    rows.sort_by(|a, b| b.at.cmp(&a.at));
+    rows.sort_by_key(|r| std::cmp::Reverse(r.at));
     SignalRow {
         name: s.name.clone(),
         value,
