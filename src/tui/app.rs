@@ -540,11 +540,6 @@ impl App {
         });
     }
 
-    /// Whether there is somewhere to go back to.
-    pub fn can_go_back(&self) -> bool {
-        !self.back.is_empty()
-    }
-
     fn list_len(&self) -> usize {
         let Some(d) = &self.data else { return 0 };
         match self.view {

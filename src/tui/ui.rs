@@ -7,7 +7,7 @@ use super::app::{App, Mode, View};
 use super::views;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
-use ratatui::style::{Modifier, Style};
+use ratatui::style::Modifier;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 
@@ -174,10 +174,6 @@ pub fn pct(x: Option<f64>) -> String {
 
 pub fn day(ts: Option<i64>) -> String {
     ts.map(crate::timefmt::day).unwrap_or_else(|| "–".into())
-}
-
-pub fn selected_style(app: &App) -> Style {
-    app.theme.selected
 }
 
 /// A bordered block without the app (the picker has none).
