@@ -37,6 +37,12 @@ async fn run(fake: &FakeGitHub, db: &Path) -> (SyncStats, Duration, usize) {
 }
 
 fn main() {
+    // `cargo bench` passes `--bench`; `cargo test --all-targets` does not: skip the (slow,
+    // unoptimised) run there.
+    if !std::env::args().any(|a| a == "--bench") {
+        println!("github_sync benchmark: run it with scripts/bench-github-sync");
+        return;
+    }
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -90,6 +96,11 @@ fn main() {
             full.comments, full.reviews, full.timeline_events
         );
 
+        assert!(
+            full.requests() as f64 <= 1.1 * min as f64,
+            "over the request budget"
+        );
+
         let (same, same_time, _) = run(&fake, &db).await;
         println!("\nunchanged re-sync:");
         println!(
@@ -99,6 +110,8 @@ fn main() {
             same_time.as_secs_f64(),
             100.0 * same_time.as_secs_f64() / full_time.as_secs_f64()
         );
+
+        assert!(same.requests() <= 5, "unchanged re-sync over 5 requests");
 
         {
             let mut st = fake.state();

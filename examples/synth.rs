@@ -1,5 +1,6 @@
 //! Benchmark helper for `scripts/bench-report`:
 //!   synth generate FILE [SEED]   write the issue-4 sized synthetic repository to FILE
+//!   synth tiny FILE [SEED]       write a tiny one (the README example)
 //!   synth load FILE              the baseline: open FILE read-only and load the whole dataset
 //!   synth analyze FILE           load + analyze + render JSON in-process, with the phase times
 
@@ -9,17 +10,23 @@ use std::time::Instant;
 
 fn main() -> contrail::Result<()> {
     let args: Vec<String> = std::env::args().collect();
-    let usage = || contrail::Error::Usage("usage: synth generate|load|analyze FILE [SEED]".into());
+    let usage =
+        || contrail::Error::Usage("usage: synth generate|tiny|load|analyze FILE [SEED]".into());
     let (cmd, file) = match (args.get(1), args.get(2)) {
         (Some(c), Some(f)) => (c.as_str(), PathBuf::from(f)),
         _ => return Err(usage()),
     };
     match cmd {
-        "generate" => {
+        "generate" | "tiny" => {
             let seed = args.get(3).and_then(|s| s.parse().ok()).unwrap_or(1);
             let t = Instant::now();
             let mut store = Store::open(&file)?;
-            let s = contrail::synth::generate(&mut store, &contrail::synth::Params::large(seed))?;
+            let params = if cmd == "tiny" {
+                contrail::synth::Params::tiny(seed)
+            } else {
+                contrail::synth::Params::large(seed)
+            };
+            let s = contrail::synth::generate(&mut store, &params)?;
             eprintln!(
                 "generated {} items, {} people, {} events, {} commits in {:.1}s",
                 s.items,

@@ -1,7 +1,10 @@
 //! The subcommands, headless: each resolves its database, does its job and returns.
 //! `main.rs` only parses arguments and prints errors.
 
-use crate::cli::{Cli, Command, ConfigArgs, Format, ReportArgs, SyncArgs, TuiArgs};
+use crate::cli::{
+    Cli, Command, ConfigArgs, DiffArgs, DiffFormat, Format, ReportArgs, SnapshotCommand, SyncArgs,
+    TuiArgs,
+};
 use crate::config::{Config, Settings};
 use crate::error::{Error, Result};
 use crate::store::{self, Store};
@@ -13,27 +16,17 @@ pub fn run(cli: Cli) -> Result<()> {
         Some(Command::Sync(args)) => sync(cli.config.as_deref(), args),
         Some(Command::Report(args)) => report(cli.config.as_deref(), args),
         Some(Command::Config(args)) => config(cli.config.as_deref(), args),
+        Some(Command::Snapshot(SnapshotCommand::Export {
+            file,
+            repo,
+            db,
+            redact,
+        })) => snapshot_export(file, repo, db, redact),
+        Some(Command::Diff(args)) => diff(cli.config.as_deref(), args),
         Some(Command::Demo) => tui_demo(cli.config.as_deref()),
         Some(Command::Tui(args)) => tui_db(cli.config.as_deref(), args),
         Some(Command::Open { file }) => tui_open(cli.config.as_deref(), &file),
-        Some(other) => Err(Error::Usage(format!(
-            "`{}` is not available in this build yet",
-            command_name(&other)
-        ))),
         None => tui_here(cli.config.as_deref()),
-    }
-}
-
-fn command_name(c: &Command) -> &'static str {
-    match c {
-        Command::Demo => "demo",
-        Command::Sync(_) => "sync",
-        Command::Tui(_) => "tui",
-        Command::Report(_) => "report",
-        Command::Snapshot(_) => "snapshot",
-        Command::Open { .. } => "open",
-        Command::Diff(_) => "diff",
-        Command::Config(_) => "config",
     }
 }
 
@@ -86,6 +79,11 @@ fn sync(config_path: Option<&Path>, args: SyncArgs) -> Result<()> {
         // Validate before creating a database, so bad input leaves nothing behind.
         crate::git::check_repo(p)?;
     }
+    // Check the GitHub arguments and find the token before creating a database.
+    let github = match &args.repo {
+        Some(repo) => Some(crate::github::prepare(repo, &args)?),
+        None => None,
+    };
     let db = resolve_db(args.db.clone(), args.repo.as_deref(), git_path.as_deref())?;
     let mut store = Store::open(&db)?;
     record_settings(&mut store, &cfg, cfg_file.as_deref())?;
@@ -93,10 +91,10 @@ fn sync(config_path: Option<&Path>, args: SyncArgs) -> Result<()> {
         let stats = crate::git::import(&mut store, p)?;
         eprintln!("{stats}");
     }
-    if let Some(repo) = &args.repo {
+    if let Some(github) = &github {
         // The GitHub sync records the repository itself once GitHub has confirmed it exists,
         // so a 401/404 leaves the database as it was.
-        crate::github::sync_blocking(&mut store, repo, &args)?;
+        github.run_blocking(&mut store)?;
     }
     eprintln!("database: {}", db.display());
     Ok(())
@@ -185,9 +183,58 @@ fn config(config_path: Option<&Path>, args: ConfigArgs) -> Result<()> {
     Ok(())
 }
 
-#[allow(dead_code)]
-fn _format_is_used(f: Format) -> Format {
-    f
+fn snapshot_export(
+    file: PathBuf,
+    repo: Option<String>,
+    db: Option<PathBuf>,
+    redact: bool,
+) -> Result<()> {
+    let src = resolve_db(db, repo.as_deref(), None)?;
+    if !src.exists() {
+        return Err(Error::NoDatabase(
+            repo.unwrap_or_else(|| src.display().to_string()),
+        ));
+    }
+    let stats = crate::snapshot::export(&src, &file, redact)?;
+    eprintln!(
+        "wrote {} ({} KiB{}); open it anywhere with `contrail open {}`",
+        stats.path.display(),
+        stats.bytes / 1024,
+        if stats.redacted { ", redacted" } else { "" },
+        stats.path.display()
+    );
+    Ok(())
+}
+
+/// Analyse the database at `path` (read-only) with its own recorded settings.
+pub fn analyze_file(config_path: Option<&Path>, path: &Path) -> Result<crate::report::Report> {
+    let store = open_existing(path, &path.display().to_string())?;
+    let ds = store.dataset()?;
+    let settings = effective_settings(config_path, &ds)?;
+    Ok(crate::analysis::analyze(&ds, &settings, None))
+}
+
+fn diff(config_path: Option<&Path>, args: DiffArgs) -> Result<()> {
+    let old = analyze_file(config_path, &args.old)?;
+    let new = analyze_file(config_path, &args.new)?;
+    let d = crate::diff::diff(&old, &new);
+    match args.format {
+        DiffFormat::Text => print!("{}", crate::diff::render_text(&d)),
+        DiffFormat::Json => println!(
+            "{}",
+            serde_json::to_string_pretty(&d).map_err(|e| Error::Usage(e.to_string()))?
+        ),
+    }
+    Ok(())
+}
+
+/// The report format's name, for messages.
+pub fn format_name(f: Format) -> &'static str {
+    match f {
+        Format::Json => "json",
+        Format::Csv => "csv",
+        Format::Markdown => "markdown",
+    }
 }
 
 // ---- The TUI entry points (issue 5). ----

@@ -37,6 +37,18 @@ impl Params {
         }
     }
 
+    /// Small enough to read the whole report (used for the README example).
+    pub fn tiny(seed: u64) -> Params {
+        Params {
+            seed,
+            items: 40,
+            people: 30,
+            events: 300,
+            stars: 25,
+            direct_commits: 8,
+        }
+    }
+
     pub fn small(seed: u64) -> Params {
         Params {
             seed,
@@ -80,18 +92,17 @@ impl Rng {
 
 const START: i64 = 1_546_300_800; // 2019-01-01
 const SPAN: i64 = 5 * 365 * 86_400;
-const MAINTAINERS: u64 = 20;
 
 fn login(i: u64) -> String {
     format!("u{i:05}")
 }
 
-fn internal(i: u64) -> bool {
-    i < MAINTAINERS || i.is_multiple_of(10)
+fn internal(i: u64, maintainers: u64) -> bool {
+    i < maintainers || i.is_multiple_of(10)
 }
 
-fn email(i: u64) -> String {
-    if internal(i) {
+fn email(i: u64, m: u64) -> String {
+    if internal(i, m) {
         format!("u{i:05}@corp.example")
     } else if i.is_multiple_of(3) {
         format!("{}+u{i:05}@users.noreply.github.com", 10_000 + i)
@@ -117,7 +128,9 @@ const OFFLINE_BODIES: &[&str] = &[
 /// Fill `store` with a synthetic repository described by `p`.
 pub fn generate(store: &mut Store, p: &Params) -> Result<Summary> {
     let mut rng = Rng(p.seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1);
-    let people = p.people.max(MAINTAINERS + 1);
+    // A few maintainers (at most 20), all internal.
+    let maint = (p.people / 10).clamp(2, 20);
+    let people = p.people.max(maint + 1);
     // Heavy tail: most activity from a few people.
     let pick = |rng: &mut Rng| -> u64 { ((people as f64) * rng.unit().powi(3)) as u64 };
 
@@ -126,7 +139,7 @@ pub fn generate(store: &mut Store, p: &Params) -> Result<Summary> {
             login: login(i),
             kind: UserKind::User,
             name: Some(format!("User {i}")),
-            company: internal(i).then(|| "@acme".to_string()),
+            company: internal(i, maint).then(|| "@acme".to_string()),
             email: None,
             database_id: Some(10_000 + i as i64),
         })
@@ -142,20 +155,31 @@ pub fn generate(store: &mut Store, p: &Params) -> Result<Summary> {
         )
         .collect();
     let links: Vec<IdentityLink> = (0..people)
-        .filter(|i| !i.is_multiple_of(3) || internal(*i))
+        .filter(|i| !i.is_multiple_of(3) || internal(*i, maint))
         .map(|i| IdentityLink {
-            email: email(i),
+            email: email(i, maint),
             login: login(i),
             reason: "synthetic".into(),
         })
         .collect();
     let settings = r#"{"internal_domains":["corp.example"],"internal_orgs":["acme"]}"#;
     store.write(|c| {
-        store::set_repository(c, Some("synth/large"), None, Some("main"), None, None)?;
+        store::set_repository(
+            c,
+            Some(if p.items >= 10_000 {
+                "synth/large"
+            } else {
+                "synth/demo"
+            }),
+            None,
+            Some("main"),
+            None,
+            None,
+        )?;
         store::set_setting(c, "analysis", settings)?;
         store::upsert_users(c, &users)?;
         store::upsert_identity_links(c, &links)?;
-        store::upsert_org_members(c, "acme", &(0..MAINTAINERS).map(login).collect::<Vec<_>>())
+        store::upsert_org_members(c, "acme", &(0..maint).map(login).collect::<Vec<_>>())
     })?;
 
     let per_item = (p.events.saturating_sub(p.stars)) as f64 / p.items.max(1) as f64;
@@ -183,7 +207,7 @@ pub fn generate(store: &mut Store, p: &Params) -> Result<Summary> {
             actor: Some(actor.to_string()),
             at,
             association: who.map(|w| {
-                if internal(w) {
+                if internal(w, maint) {
                     "MEMBER".into()
                 } else {
                     "CONTRIBUTOR".into()
@@ -231,7 +255,7 @@ pub fn generate(store: &mut Store, p: &Params) -> Result<Summary> {
                 "Details inside.".into()
             },
             author: Some(login(author)),
-            author_association: Some(if internal(author) {
+            author_association: Some(if internal(author, maint) {
                 "MEMBER".into()
             } else {
                 "CONTRIBUTOR".into()
@@ -259,7 +283,7 @@ pub fn generate(store: &mut Store, p: &Params) -> Result<Summary> {
         for _ in 0..k {
             t += 600 + rng.below(5 * 86_400) as i64;
             let who = if rng.chance(0.5) {
-                rng.below(MAINTAINERS)
+                rng.below(maint)
             } else {
                 pick(&mut rng)
             };
@@ -292,7 +316,7 @@ pub fn generate(store: &mut Store, p: &Params) -> Result<Summary> {
             );
         }
         let roll = rng.unit();
-        let closer = login(rng.below(MAINTAINERS));
+        let closer = login(rng.below(maint));
         t += 3_600 + rng.below(86_400) as i64;
         if is_pr && roll < 0.7 {
             it.state = ItemState::Merged;
@@ -315,8 +339,8 @@ pub fn generate(store: &mut Store, p: &Params) -> Result<Summary> {
                 sha,
                 seq,
                 author_name: format!("User {author}"),
-                author_email: email(author),
-                raw_author_email: email(author),
+                author_email: email(author, maint),
+                raw_author_email: email(author, maint),
                 author_time: created,
                 committer_name: "GitHub".into(),
                 committer_email: "noreply@github.com".into(),
@@ -352,18 +376,18 @@ pub fn generate(store: &mut Store, p: &Params) -> Result<Summary> {
         }
     }
     for i in 0..p.direct_commits {
-        let who = rng.below(MAINTAINERS);
+        let who = rng.below(maint);
         let at = START + rng.below(SPAN as u64) as i64;
         seq += 1;
         commits.push(Commit {
             sha: format!("{:040x}", (i as u128 + 1) * 0xC2B2_AE3D_27D4_EB4Fu128),
             seq,
             author_name: format!("User {who}"),
-            author_email: email(who),
-            raw_author_email: email(who),
+            author_email: email(who, maint),
+            raw_author_email: email(who, maint),
             author_time: at,
             committer_name: format!("User {who}"),
-            committer_email: email(who),
+            committer_email: email(who, maint),
             committer_time: at,
             subject: format!("Internal change {i}"),
             message: format!(

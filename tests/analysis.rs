@@ -824,6 +824,21 @@ fn git_only_data_gives_null_for_what_git_cannot_know() {
     assert_eq!(o["imported_prs"], 0);
     assert!(r.signal("instant_merges").unwrap().count.is_none());
     assert!(r.gravity.stargazers.is_none());
+    assert!(
+        v["funnel"][0]["internal"].is_null(),
+        "observer is unknowable from git"
+    );
+    assert!(
+        v["funnel"][1]["external"].is_null(),
+        "participant is unknowable from git"
+    );
+    assert_eq!(v["funnel"][2]["external"], 1);
+    assert!(
+        r.cohorts[0]
+            .rungs
+            .iter()
+            .all(|c| c.rung >= Rung::Contributor)
+    );
 }
 
 // ---------- penalty, doors, cohorts, gravity ----------
@@ -951,8 +966,8 @@ fn scenario_outsider_hired_midway() {
     assert_eq!(at(Rung::Merged), Affiliation::External);
     assert_eq!(at(Rung::Reviewer), Affiliation::Internal);
     let funnel = |rung| r.funnel.iter().find(|f| f.stage == rung).unwrap().clone();
-    assert_eq!(funnel(Rung::Merged).external, 1);
-    assert_eq!(funnel(Rung::Reviewer).internal, 1);
+    assert_eq!(funnel(Rung::Merged).external, Some(1));
+    assert_eq!(funnel(Rung::Reviewer).internal, Some(1));
 }
 
 #[test]

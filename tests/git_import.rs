@@ -692,19 +692,65 @@ fn an_import_killed_before_its_watermark_is_redone_without_duplicates() {
 }
 
 #[test]
-fn small_batches_give_the_same_result() {
+fn a_full_import_that_fails_midway_leaves_no_watermark_and_the_next_run_repairs_it() {
     let r = Repo::new();
-    for i in 0..7 {
-        r.commit(&format!("C{i} (#{i})"));
+    for i in 0..3 {
+        r.commit(&format!("C{i}"));
     }
-    let (whole, _) = import(&r.path);
     let mut store = Store::open_in_memory().unwrap();
+    git::import(&mut store, &r.path).unwrap();
+    // Force push: the next import is a full one, written two commits per transaction.
+    r.git(&["reset", "-q", "--hard", "HEAD~1"]);
+    for i in 3..8 {
+        r.commit(&format!("C{i}"));
+    }
     let opts = git::ImportOptions {
         batch_size: 2,
         ..Default::default()
     };
+    // Make a later transaction fail, as a kill would stop it.
+    store
+        .conn()
+        .execute_batch(
+            "CREATE TEMP TRIGGER fail BEFORE INSERT ON commits WHEN NEW.subject = 'C3'
+             BEGIN SELECT RAISE(ABORT, 'simulated crash'); END;",
+        )
+        .unwrap();
+    assert!(git::import_with(&mut store, &r.path, &opts).is_err());
+    assert_eq!(
+        store.state(git::STATE_HEAD).unwrap(),
+        None,
+        "a stale watermark would make the next run skip the deleted rows"
+    );
+    store.conn().execute_batch("DROP TRIGGER fail").unwrap();
     git::import_with(&mut store, &r.path, &opts).unwrap();
-    assert_eq!(commits(&store), commits(&whole));
+    assert_eq!(shas(&store), r.rev_list(&[]));
+    assert_eq!(store.state(git::STATE_HEAD).unwrap(), Some(r.head()));
+}
+
+#[test]
+fn any_batch_size_gives_the_same_rows_including_merged_branch_attribution() {
+    let r = Repo::new();
+    r.commit("Base");
+    r.git(&["checkout", "-q", "-b", "feature"]);
+    r.commit("Feature 1");
+    r.commit("Feature 2");
+    r.git(&["checkout", "-q", "main"]);
+    r.commit("Main (#1)");
+    r.merge("feature", "Merge pull request #2 from a/feature", WEB_FLOW);
+    r.commit("Last");
+    let (whole, _) = import(&r.path);
+    assert_eq!(by_subject(&commits(&whole), "Feature 1").pr_number, Some(2));
+    // 6 commits: batches that divide it exactly, that do not, and one per commit.
+    for batch_size in [1, 2, 3, 4, 6, 7] {
+        let mut store = Store::open_in_memory().unwrap();
+        let opts = git::ImportOptions {
+            batch_size,
+            ..Default::default()
+        };
+        git::import_with(&mut store, &r.path, &opts).unwrap();
+        assert_eq!(commits(&store), commits(&whole), "batch size {batch_size}");
+    }
 }
 
 #[test]

@@ -135,9 +135,10 @@ async fn full_sync_stores_every_issue_pr_comment_review_and_star_within_the_requ
     );
     assert_eq!(s.requests() as usize, fake.requests());
     // Issue 3: requests ≤ 1.1 × (1 + ⌈I/100⌉ + ⌈P/k⌉ + ⌈S/100⌉ + overflow pages).
+    assert_eq!(s.pr_page_size, 100, "no page failed");
     let min = 1
         + issues.div_ceil(100)
-        + prs.div_ceil(50)
+        + prs.div_ceil(100)
         + stars.div_ceil(100)
         + s.overflow_pages as usize;
     assert_eq!(s.minimum_requests() as usize, min);
@@ -396,6 +397,11 @@ async fn secondary_rate_limit_waits_retry_after_then_backs_off_exponentially() {
     assert_eq!(d, clean);
     let secs: Vec<u64> = s.waits.iter().map(Duration::as_secs).collect();
     assert_eq!(secs, vec![7, 14, 28]);
+    // Without Retry-After: a minute, doubled.
+    let (s, d) = clean_with_faults(vec![Fault::SecondaryNoHeader, Fault::SecondaryNoHeader]).await;
+    assert_eq!(d, clean);
+    let secs: Vec<u64> = s.waits.iter().map(Duration::as_secs).collect();
+    assert_eq!(secs, vec![60, 120]);
 }
 
 #[tokio::test]
@@ -537,6 +543,7 @@ async fn deleted_user_is_ghost_bot_and_mannequin_keep_their_account_type() {
     assert!(kind("user5").is_some());
     let acme = ds.users.iter().find(|u| u.login == "user5").unwrap();
     assert_eq!(acme.company.as_deref(), Some("Acme Corp"));
+    assert_eq!(acme.name.as_deref(), Some("Name of user5"));
     // Comments by deleted users are kept, attributed to ghost.
     assert!(
         ds.events
@@ -683,6 +690,7 @@ async fn no_token_anywhere_is_one_clear_sentence() {
         "{err}"
     );
     assert_eq!(fake.requests(), 0);
+    assert!(!db.exists(), "no database is created without a token");
 }
 
 #[cfg(unix)]
@@ -817,12 +825,83 @@ async fn timeouts_are_retried() {
     let fake = FakeGitHub::start(small()).await;
     fake.state()
         .graphql_faults
-        .push_back(Fault::Slow(Duration::from_millis(1500)));
+        .push_back(Fault::Slow(Duration::from_secs(20)));
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("a.sqlite");
     let mut o = opts(fake.api_url());
-    o.policy.timeout = Duration::from_millis(300);
+    // Generous for a loaded machine; the slow response takes far longer.
+    o.policy.timeout = Duration::from_secs(4);
     let s = sync_with(&fake, &db, &o).await.unwrap();
-    assert_eq!(s.retries, 1);
+    assert!(s.retries >= 1);
     assert_eq!(dump(&db), clean);
+}
+
+#[cfg(unix)]
+#[tokio::test(flavor = "multi_thread")]
+async fn token_from_gh_auth_token_when_no_environment_variable_is_set() {
+    use std::os::unix::fs::PermissionsExt;
+    let fake = FakeGitHub::start(small()).await;
+    let dir = tempfile::tempdir().unwrap();
+    let bin = dir.path().join("bin");
+    std::fs::create_dir(&bin).unwrap();
+    let gh = bin.join("gh");
+    std::fs::write(
+        &gh,
+        format!("#!/bin/sh\n[ \"$1 $2\" = \"auth token\" ] && echo {TOKEN}\n"),
+    )
+    .unwrap();
+    std::fs::set_permissions(&gh, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let db = dir.path().join("a.sqlite");
+    let (d, url, dbc) = (dir.path().to_path_buf(), fake.api_url(), db.clone());
+    let out = tokio::task::spawn_blocking(move || {
+        contrail(&d, &url, &dbc)
+            .env_remove("GITHUB_TOKEN")
+            .env("PATH", &bin)
+            .output()
+            .unwrap()
+    })
+    .await
+    .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(count(&db, "SELECT count(*) FROM items") > 0);
+    assert!(
+        files_containing(dir.path(), TOKEN.as_bytes())
+            .iter()
+            .all(|f| f.ends_with("/gh"))
+    );
+}
+
+#[tokio::test]
+async fn saml_forbidden_is_reported_with_the_fix_and_not_retried() {
+    let fake = FakeGitHub::start(small()).await;
+    fake.state().graphql_faults.push_back(Fault::SamlForbidden);
+    let dir = tempfile::tempdir().unwrap();
+    let err = sync(&fake, &dir.path().join("a.sqlite")).await.unwrap_err();
+    let msg = err.to_string();
+    assert!(
+        msg.contains("SAML single sign-on") && msg.contains("403"),
+        "{msg}"
+    );
+    assert_eq!(
+        fake.requests(),
+        2,
+        "REST check + one GraphQL request, no retries"
+    );
+}
+
+#[tokio::test]
+async fn rate_limit_waits_are_bounded_for_a_server_that_never_recovers() {
+    let fake = FakeGitHub::start(small()).await;
+    fake.state().graphql_faults.extend(std::iter::repeat_n(
+        Fault::GraphqlRateLimited { reset_in: 1 },
+        20,
+    ));
+    let dir = tempfile::tempdir().unwrap();
+    let err = sync(&fake, &dir.path().join("a.sqlite")).await.unwrap_err();
+    assert!(err.to_string().contains("still rate limited"), "{err}");
+    assert_eq!(fake.requests(), 1 + 11);
 }

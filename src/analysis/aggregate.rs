@@ -25,7 +25,12 @@ fn bump(split: &mut Split<u64>, a: Affiliation) {
 }
 
 /// One row per rung; each person counted by their affiliation on the rung's date.
-pub fn funnel(cs: &[Contributor], times: &[Times]) -> Vec<FunnelRow> {
+/// Rungs only GitHub data can show.
+fn visible(r: Rung, github: bool) -> bool {
+    github || !matches!(r, Rung::Observer | Rung::Participant)
+}
+
+pub fn funnel(cs: &[Contributor], times: &[Times], github: bool) -> Vec<FunnelRow> {
     Rung::ALL
         .into_iter()
         .map(|r| {
@@ -37,10 +42,11 @@ pub fn funnel(cs: &[Contributor], times: &[Times]) -> Vec<FunnelRow> {
                     people.push(c.id.clone());
                 }
             }
+            let known = visible(r, github);
             FunnelRow {
                 stage: r,
-                internal: split.internal,
-                external: split.external,
+                internal: known.then_some(split.internal),
+                external: known.then_some(split.external),
                 people,
             }
         })
@@ -105,7 +111,7 @@ pub fn doors(cs: &[Contributor], times: &[Times]) -> Vec<DoorRow> {
         .collect()
 }
 
-pub fn cohorts(cs: &[Contributor], times: &[Times], as_of: Ts) -> Vec<Cohort> {
+pub fn cohorts(cs: &[Contributor], times: &[Times], as_of: Ts, github: bool) -> Vec<Cohort> {
     let mut groups: BTreeMap<(String, Affiliation), Vec<usize>> = BTreeMap::new();
     for (i, (c, t)) in cs.iter().zip(times).enumerate() {
         groups
@@ -118,6 +124,7 @@ pub fn cohorts(cs: &[Contributor], times: &[Times], as_of: Ts) -> Vec<Cohort> {
         .map(|((q, a), members)| {
             let rungs = Rung::ALL
                 .into_iter()
+                .filter(|r| visible(*r, github))
                 .map(|r| {
                     let window = |days: i64| {
                         let mut w = Window::default();
@@ -168,7 +175,7 @@ pub fn gravity(
     let row = |m: String, months: &mut BTreeMap<String, MonthRow>| {
         months.entry(m.clone()).or_insert(MonthRow {
             month: m,
-            stars: 0,
+            stars: gh.then_some(0),
             new_participants: 0,
             new_contributors: 0,
         });
@@ -178,7 +185,7 @@ pub fn gravity(
         let m = month(t);
         row(m.clone(), &mut months);
         if let Some(r) = months.get_mut(&m) {
-            r.stars += 1;
+            r.stars = Some(r.stars.unwrap_or(0) + 1);
         }
         *per_day.entry(crate::timefmt::day(t)).or_default() += 1;
     }

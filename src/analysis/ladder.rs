@@ -6,7 +6,7 @@ use super::items::ItemFacts;
 use super::people::trailer_email;
 use crate::domain::{EventKind, Item, ItemKind, ItemState, Rung, Ts};
 use crate::report::{Door, EvidenceRef};
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
 
 #[derive(Debug, Clone)]
 pub struct RungHit {
@@ -338,7 +338,6 @@ pub fn journeys(ctx: &Ctx, items: &[ItemFacts]) -> Vec<Journey> {
     }
 
     // Commits.
-    let pr_item: HashMap<u64, usize> = ctx.item_index.clone();
     for (ci, c) in ds.commits.iter().enumerate() {
         let landed = c.committer_time;
         if c.is_merge() {
@@ -367,7 +366,7 @@ pub fn journeys(ctx: &Ctx, items: &[ItemFacts]) -> Vec<Journey> {
         };
         let imported = c.imported_pr.is_some()
             || c.pr_number
-                .is_some_and(|n| pr_item.get(&n).is_some_and(|&i| items[i].imported()));
+                .is_some_and(|n| ctx.item_index.get(&n).is_some_and(|&i| items[i].imported()));
         let author = human(ctx.commit_author[ci]);
         let mut credited: Vec<usize> = author.into_iter().collect();
         for (k, v) in &c.trailers {

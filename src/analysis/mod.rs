@@ -23,7 +23,7 @@ use crate::store::Dataset;
 use crate::timefmt::iso;
 use patterns::Patterns;
 use people::People;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 /// What every stage of the analysis reads: the data, the settings, and the people behind each
 /// row (resolved once).
@@ -40,7 +40,7 @@ pub(crate) struct Ctx<'a> {
     pub commit_committer: Vec<Option<usize>>,
     pub item_author: Vec<Option<usize>>,
     /// Item number → index in `ds.items`.
-    pub item_index: HashMap<u64, usize>,
+    pub item_index: stats::FastMap<u64, usize>,
 }
 
 /// The newest time in the data: events, items and commits all count.
@@ -107,7 +107,7 @@ fn cut(ds: &Dataset, t: Ts) -> Dataset {
 fn context<'a>(ds: &'a Dataset, settings: &'a Settings) -> Ctx<'a> {
     let pats = Patterns::new(settings);
     let people = people::resolve(ds, settings, &pats);
-    let mut cache: HashMap<&str, Option<usize>> = HashMap::new();
+    let mut cache: stats::FastMap<&str, Option<usize>> = stats::FastMap::default();
     let event_actor = ds
         .events
         .iter()
@@ -277,13 +277,13 @@ pub fn analyze(ds: &Dataset, settings: &Settings, as_of: Option<Ts>) -> Report {
             github: ds.has_github,
         },
         people: counts,
-        funnel: aggregate::funnel(&contributors, &times),
+        funnel: aggregate::funnel(&contributors, &times, ds.has_github),
         openness: outcome.openness,
         dropoffs: aggregate::dropoffs(&contributors),
         signals: outcome.signals,
         penalty: outcome.penalty,
         doors: aggregate::doors(&contributors, &times),
-        cohorts: aggregate::cohorts(&contributors, &times, now),
+        cohorts: aggregate::cohorts(&contributors, &times, now, ds.has_github),
         gravity: aggregate::gravity(&ctx, &contributors, &times, &starred, &star_times),
         contributors,
     }

@@ -91,6 +91,30 @@ fn ci(pattern: &str) -> Option<Regex> {
         .ok()
 }
 
+/// Literal phrases, case-insensitive. ASCII phrases are matched with ASCII-only case folding so
+/// the engine can search them as plain literals (Unicode folding turns `k` into `[kK\u{212A}]`
+/// and defeats the literal search — ten times slower over a million comments).
+fn phrase_regex(phrases: &[&str]) -> Option<Regex> {
+    let (ascii, other): (Vec<&str>, Vec<&str>) = phrases.iter().partition(|p| p.is_ascii());
+    let join = |v: &[&str]| {
+        v.iter()
+            .map(|p| regex::escape(p))
+            .collect::<Vec<_>>()
+            .join("|")
+    };
+    let mut parts = Vec::new();
+    if !ascii.is_empty() {
+        parts.push(format!("(?i-u:{})", join(&ascii)));
+    }
+    if !other.is_empty() {
+        parts.push(format!("(?i:{})", join(&other)));
+    }
+    RegexBuilder::new(&parts.join("|"))
+        .size_limit(50 << 20)
+        .build()
+        .ok()
+}
+
 /// A user pattern: a regular expression, or, if it does not parse, the literal text.
 fn user_pattern(p: &str) -> String {
     if Regex::new(p).is_ok() {
@@ -103,7 +127,11 @@ fn user_pattern(p: &str) -> String {
 #[derive(Debug)]
 pub struct Patterns {
     bot_extra: Option<Regex>,
-    internal_refs: Option<Regex>,
+    internal_hosts: Option<Regex>,
+    /// Every built-in host pattern contains a `/`: texts without one are skipped.
+    host_prefilter: bool,
+    /// Literal phrases only, so the regex engine can search them as literals.
+    offline_phrases: Option<Regex>,
     pub closes: Regex,
     pub import_comment: Regex,
     pub cla_ask: Regex,
@@ -133,14 +161,24 @@ impl Patterns {
                 .collect();
             ci(&alts.join("|"))
         });
-        let mut refs: Vec<String> = BUILTIN_HOSTS.iter().map(|s| s.to_string()).collect();
-        refs.extend(settings.internal_hosts.iter().map(|p| user_pattern(p)));
-        refs.extend(BUILTIN_PHRASES.iter().map(|p| regex::escape(p)));
-        refs.extend(settings.offline_phrases.iter().map(|p| regex::escape(p)));
-        let alts: Vec<String> = refs.iter().map(|p| format!("(?:{p})")).collect();
+        let mut hosts: Vec<String> = BUILTIN_HOSTS.iter().map(|s| s.to_string()).collect();
+        hosts.extend(settings.internal_hosts.iter().map(|p| user_pattern(p)));
+        let phrases: Vec<&str> = BUILTIN_PHRASES
+            .iter()
+            .copied()
+            .chain(settings.offline_phrases.iter().map(String::as_str))
+            .collect();
+        let alt = |v: &[String]| {
+            v.iter()
+                .map(|p| format!("(?:{p})"))
+                .collect::<Vec<_>>()
+                .join("|")
+        };
         Patterns {
             bot_extra: bot_extra.flatten(),
-            internal_refs: ci(&alts.join("|")),
+            internal_hosts: ci(&alt(&hosts)),
+            host_prefilter: settings.internal_hosts.is_empty(),
+            offline_phrases: phrase_regex(&phrases),
             closes: fixed(
                 r"\b(?:close[sd]?|fix(?:e[sd])?|resolve[sd]?)\s*:?\s+(?:https?://\S+/pull/|#)(\d+)",
             ),
@@ -214,8 +252,13 @@ impl Patterns {
 
     /// The first link to a private host or offline phrase in `text`.
     pub fn internal_reference<'t>(&self, text: &'t str) -> Option<&'t str> {
-        let re = self.internal_refs.as_ref()?;
-        re.find(text).map(|m| m.as_str().trim())
+        let host = if self.host_prefilter && !text.contains('/') {
+            None
+        } else {
+            self.internal_hosts.as_ref().and_then(|re| re.find(text))
+        };
+        host.or_else(|| self.offline_phrases.as_ref().and_then(|re| re.find(text)))
+            .map(|m| m.as_str().trim())
     }
 }
 
@@ -226,7 +269,7 @@ mod tests {
     #[test]
     fn builtin_patterns_compile() {
         let p = Patterns::new(&Settings::default());
-        assert!(p.internal_refs.is_some());
+        assert!(p.internal_hosts.is_some() && p.offline_phrases.is_some());
     }
 
     #[test]

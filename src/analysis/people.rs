@@ -2,6 +2,7 @@
 //! a reason a user can check, and bots set apart. Never merged on a display name.
 
 use super::patterns::Patterns;
+use super::stats::{FastMap, FastSet};
 use crate::config::Settings;
 use crate::domain::UserKind;
 use crate::report::IdentityEvidence;
@@ -25,8 +26,8 @@ pub struct Person {
 pub struct People {
     /// Sorted by id.
     pub persons: Vec<Person>,
-    by_login: HashMap<String, usize>,
-    by_email: HashMap<String, usize>,
+    by_login: FastMap<String, usize>,
+    by_email: FastMap<String, usize>,
 }
 
 impl People {
@@ -73,7 +74,7 @@ const REVIEW_TRAILERS: [&str; 2] = ["reviewed-by", "acked-by"];
 
 struct Graph {
     keys: Vec<String>,
-    index: HashMap<String, usize>,
+    index: FastMap<String, usize>,
     parent: Vec<usize>,
     edges: Vec<(usize, usize, String)>,
 }
@@ -130,7 +131,7 @@ impl Graph {
 pub fn resolve(ds: &Dataset, settings: &Settings, pats: &Patterns) -> People {
     let mut g = Graph {
         keys: Vec::new(),
-        index: HashMap::new(),
+        index: FastMap::default(),
         parent: Vec::new(),
         edges: Vec::new(),
     };
@@ -182,17 +183,17 @@ pub fn resolve(ds: &Dataset, settings: &Settings, pats: &Patterns) -> People {
             }
         }
     }
-    for it in &ds.items {
-        for l in [&it.author, &it.merged_by].into_iter().flatten() {
-            g.login(l);
-        }
-    }
     {
-        let mut seen: std::collections::HashSet<&str> = std::collections::HashSet::new();
-        for e in &ds.events {
-            if let Some(a) = e.actor.as_deref()
-                && seen.insert(a)
-            {
+        // Each distinct login once: there are far fewer logins than rows.
+        let mut seen: FastSet<&str> = FastSet::default();
+        let logins = ds
+            .items
+            .iter()
+            .flat_map(|it| [it.author.as_deref(), it.merged_by.as_deref()])
+            .chain(ds.events.iter().map(|e| e.actor.as_deref()))
+            .flatten();
+        for a in logins {
+            if seen.insert(a) {
                 g.login(a);
             }
         }

@@ -159,7 +159,7 @@ pub fn compute(ctx: &Ctx, items: &[ItemFacts], tl: &[Timeline], journeys: &[Jour
         "commits carrying markers of review elsewhere (PiperOrigin-RevId, GitOrigin-RevId, Differential Revision, Reviewed By:, Change-Id without public review, Reviewed-on to a private host, sync messages)",
         git,
     );
-    let api_shas: BTreeSet<&str> = ds
+    let api_shas: stats::FastSet<&str> = ds
         .item_commits
         .values()
         .flatten()

@@ -21,6 +21,7 @@ pub struct Graph {
     pub merge_pr: Vec<Option<u64>>,
 }
 
+#[cfg(test)]
 impl Graph {
     pub fn new() -> Graph {
         Graph {
@@ -30,15 +31,17 @@ impl Graph {
         }
     }
 
-    fn len(&self) -> usize {
-        self.merge_pr.len()
-    }
-
-    /// Append a commit; its index is the previous `len()`.
+    /// Append a commit; its index is the previous number of commits.
     pub fn push(&mut self, parents: impl IntoIterator<Item = u32>, merge_pr: Option<u64>) {
         self.parents.extend(parents);
         self.start.push(self.parents.len() as u32);
         self.merge_pr.push(merge_pr);
+    }
+}
+
+impl Graph {
+    fn len(&self) -> usize {
+        self.merge_pr.len()
     }
 
     fn parents_of(&self, i: u32) -> &[u32] {

@@ -10,7 +10,10 @@ mod branches;
 mod import;
 pub mod markers;
 mod message;
+mod object;
+mod pipeline;
 mod refs;
+mod rows;
 mod walk;
 
 pub use import::{ImportOptions, STATE_HEAD, STATE_SEQ_MIN};

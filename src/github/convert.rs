@@ -19,6 +19,7 @@ pub struct Actor {
     #[serde(rename = "__typename")]
     pub typename: Option<String>,
     pub login: String,
+    pub name: Option<String>,
     pub company: Option<String>,
     pub database_id: Option<i64>,
 }
@@ -160,6 +161,7 @@ pub struct StarEdge {
 #[serde(rename_all = "camelCase")]
 pub struct StarUser {
     pub login: String,
+    pub name: Option<String>,
     pub company: Option<String>,
     pub database_id: Option<i64>,
 }
@@ -216,7 +218,7 @@ impl Batch {
                 self.users.push(User {
                     login: login.clone(),
                     kind: kind_of(a.typename.as_deref()),
-                    name: None,
+                    name: a.name.clone().filter(|n| !n.is_empty()),
                     company: a.company.clone().filter(|c| !c.is_empty()),
                     email: None,
                     database_id: a.database_id,
@@ -402,7 +404,7 @@ impl Batch {
         self.users.push(User {
             login: u.login.clone(),
             kind: UserKind::User,
-            name: None,
+            name: u.name.clone().filter(|n| !n.is_empty()),
             company: u.company.clone().filter(|c| !c.is_empty()),
             email: None,
             database_id: u.database_id,

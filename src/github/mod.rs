@@ -26,11 +26,20 @@ use std::time::Duration;
 /// Caps every rate-limit/backoff sleep at this many milliseconds (tests and benchmarks only).
 pub const MAX_WAIT_ENV: &str = "CONTRAIL_GITHUB_MAX_WAIT_MS";
 
-/// Run the GitHub sync of `repo` (OWNER/NAME) to completion on a private runtime.
-pub fn sync_blocking(store: &mut Store, repo: &str, args: &SyncArgs) -> Result<()> {
+/// A GitHub sync whose inputs are checked and whose token is found, ready to run.
+/// Preparing before the database is opened means a missing token or a malformed argument
+/// leaves no file behind.
+#[derive(Debug)]
+pub struct Prepared {
+    repo: String,
+    token: Token,
+    opts: SyncOptions,
+}
+
+/// Check `repo`, `--api-url` and `--since`, and find the token.
+pub fn prepare(repo: &str, args: &SyncArgs) -> Result<Prepared> {
     sync::split_repo(repo)?;
     let endpoints = Endpoints::from_api_url(args.api_url.as_deref())?;
-    let token = token::resolve(endpoints.host())?;
     let mut opts = SyncOptions {
         api_url: args.api_url.clone(),
         since: args.since.as_deref().map(parse_since).transpose()?,
@@ -43,11 +52,45 @@ pub fn sync_blocking(store: &mut Store, repo: &str, args: &SyncArgs) -> Result<(
     {
         opts.policy.max_wait = Some(Duration::from_millis(ms));
     }
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| Error::GitHub(format!("cannot start the async runtime: {e}")))?;
-    let stats = rt.block_on(sync(store, repo, &token, &opts))?;
-    eprintln!("{stats}");
-    Ok(())
+    let token = token::resolve(endpoints.host())?;
+    Ok(Prepared {
+        repo: repo.to_string(),
+        token,
+        opts,
+    })
+}
+
+impl Prepared {
+    /// Run the sync to completion on a private runtime and print what it did.
+    pub fn run_blocking(&self, store: &mut Store) -> Result<SyncStats> {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(|e| Error::GitHub(format!("cannot start the async runtime: {e}")))?;
+        let stats = rt.block_on(sync(store, &self.repo, &self.token, &self.opts))?;
+        eprintln!("{stats}");
+        Ok(stats)
+    }
+}
+
+/// Run the GitHub sync of `repo` (OWNER/NAME) to completion on a private runtime.
+pub fn sync_blocking(store: &mut Store, repo: &str, args: &SyncArgs) -> Result<()> {
+    prepare(repo, args)?.run_blocking(store).map(|_| ())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn prepared_sync_debug_output_never_shows_the_token() {
+        let p = Prepared {
+            repo: "a/b".into(),
+            token: Token::new("ghp_verysecret"),
+            opts: SyncOptions::default(),
+        };
+        let shown = format!("{p:?} {p:#?}");
+        assert!(!shown.contains("verysecret"), "{shown}");
+        assert!(shown.contains("Token(***)"));
+    }
 }

@@ -61,7 +61,7 @@ impl Progress {
         }
         let bar = self.multi.add(ProgressBar::new(total.unwrap_or(0)));
         let style = ProgressStyle::with_template(
-            "{prefix:>13} {bar:30} {pos:>7}/{len:7} {per_sec:>9} eta {eta:>4} {msg}",
+            "{prefix:>13} {bar:24} {pos:>6}/{len:<6} eta {eta:>3} {msg}",
         )
         .unwrap_or_else(|_| ProgressStyle::default_bar());
         bar.set_style(style);
@@ -75,7 +75,7 @@ impl Progress {
         entry.0 += n;
         let (done, total) = *entry;
         let left = remaining
-            .map(|r| format!("rate limit {r} left"))
+            .map(|r| format!("rate limit {r}"))
             .unwrap_or_default();
         match self.mode {
             ProgressMode::Bars => {
@@ -90,7 +90,7 @@ impl Progress {
             }
             ProgressMode::Lines => {
                 let of = total.map(|t| format!("/{t}")).unwrap_or_default();
-                eprintln!("github: {name}: {done}{of} stored ({left})");
+                eprintln!("github: {name}: {done}{of} stored ({left} left)");
             }
             ProgressMode::Silent => {}
         }

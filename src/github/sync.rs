@@ -39,8 +39,8 @@ pub struct SyncOptions {
     pub since: Option<Ts>,
     pub progress: ProgressMode,
     pub policy: RetryPolicy,
-    /// Pull requests per page (k of the request budget); 50 keeps GitHub's 10 s limit safe
-    /// with five nested connections per PR.
+    /// Pull requests per page to start with (k of the request budget); halved for the rest
+    /// of the run when a page fails (GitHub's 10 s limit on PRs with much nested data).
     pub pr_page_size: u32,
 }
 
@@ -51,7 +51,7 @@ impl Default for SyncOptions {
             since: None,
             progress: ProgressMode::Lines,
             policy: RetryPolicy::default(),
-            pr_page_size: 50,
+            pr_page_size: 100,
         }
     }
 }
@@ -178,6 +178,7 @@ fn write_batch(conn: &Connection, b: &Batch) -> Result<()> {
         let e = users
             .entry(u.login.to_lowercase())
             .or_insert_with(|| u.clone());
+        e.name = e.name.clone().or_else(|| u.name.clone());
         e.company = e.company.clone().or_else(|| u.company.clone());
         e.database_id = e.database_id.or(u.database_id);
     }
@@ -347,10 +348,12 @@ impl Run<'_> {
         let mut first = true;
         loop {
             let vars = self.vars(json!({ "cursor": d.cursor, "first": k }));
-            let data = match t.graphql("PullRequests", vars).await {
+            // Pages of big PRs can exceed GitHub's 10 s limit and fail with 502s or timeouts:
+            // large pages fall back to half the size at once (cursors stay valid); from 25
+            // down, failures are first retried as usual.
+            let retries = if k > 25 { 0 } else { u32::MAX };
+            let data = match t.graphql_with_retries("PullRequests", vars, retries).await {
                 Ok(data) => data,
-                // Pages of big PRs can exceed GitHub's 10 s limit and keep failing with 502s
-                // or timeouts: halve the page (cursors stay valid) before giving up.
                 Err(Error::GitHub(why)) if k > 12 => {
                     k /= 2;
                     t.stats.pr_page_size = t.stats.pr_page_size.min(k);
@@ -623,5 +626,25 @@ impl Descending {
             }
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn repo_must_be_owner_slash_name() {
+        assert_eq!(split_repo("rust-lang/rust").unwrap(), ("rust-lang", "rust"));
+        for bad in ["rust", "/rust", "rust/", "a/b/c"] {
+            assert!(matches!(split_repo(bad), Err(Error::Usage(_))), "{bad}");
+        }
+    }
+
+    #[test]
+    fn since_is_the_start_of_the_day_or_an_rfc3339_time() {
+        assert_eq!(parse_since("2024-03-01").unwrap(), 1_709_251_200);
+        assert_eq!(parse_since("2024-03-01T12:00:00Z").unwrap(), 1_709_294_400);
+        assert!(parse_since("last tuesday").is_err());
     }
 }

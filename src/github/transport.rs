@@ -184,9 +184,30 @@ enum Req<'a> {
 }
 
 /// Why a request is retried, for the user and the logs.
+#[derive(Default)]
 struct Attempts {
+    /// Transient failures tolerated (the policy's, or fewer for a caller with a fallback).
+    max_transient: u32,
     transient: u32,
     secondary: u32,
+    /// Rate-limit waits for this request; bounded so a misbehaving server cannot hold a
+    /// sync forever.
+    limited: u32,
+}
+
+/// Rate-limit waits tolerated for one request before giving up.
+const MAX_RATE_LIMIT_WAITS: u32 = 10;
+
+impl Attempts {
+    fn rate_limited(&mut self) -> Result<()> {
+        self.limited += 1;
+        if self.limited > MAX_RATE_LIMIT_WAITS {
+            return Err(Error::GitHub(format!(
+                "still rate limited after {MAX_RATE_LIMIT_WAITS} waits"
+            )));
+        }
+        Ok(())
+    }
 }
 
 pub struct Transport {
@@ -318,8 +339,10 @@ impl Transport {
 
     async fn wait_for_reset(&mut self, reset: Option<i64>) {
         let secs = reset.map_or(60, |r| (r - now_secs()).clamp(0, 3600) + 1);
+        let until = crate::timefmt::iso(now_secs() + secs);
+        let until = until.get(11..19).unwrap_or(&until);
         self.wait(
-            "GitHub rate limit reached; continuing after the reset",
+            &format!("GitHub rate limit reached; continuing after the reset at {until} UTC"),
             Duration::from_secs(secs as u64),
         )
         .await;
@@ -328,7 +351,7 @@ impl Transport {
     /// Count a transient failure; back off, or give up after `max_retries` in a row.
     async fn transient(&mut self, att: &mut Attempts, what: String) -> Result<()> {
         att.transient += 1;
-        if att.transient > self.policy.max_retries {
+        if att.transient > att.max_transient {
             return Err(Error::GitHub(format!(
                 "{what} ({} attempts)",
                 att.transient
@@ -367,6 +390,7 @@ impl Transport {
             match raw.status {
                 401 => return Err(Error::BadToken),
                 403 | 429 if raw.remaining == Some(0) => {
+                    att.rate_limited()?;
                     self.stats.retries += 1;
                     self.wait_for_reset(raw.reset).await;
                 }
@@ -379,6 +403,7 @@ impl Transport {
                 {
                     // Secondary limit: GitHub's Retry-After (else a minute), doubled each
                     // time it happens again for the same request.
+                    att.rate_limited()?;
                     att.secondary += 1;
                     self.stats.retries += 1;
                     let base = raw.retry_after.unwrap_or(60).max(1);
@@ -414,8 +439,8 @@ impl Transport {
     /// `GET` a REST path (relative to the API URL), with `If-None-Match` when an ETag is known.
     pub async fn rest_get(&mut self, path: &str, etag: Option<&str>) -> Result<RestReply> {
         let mut att = Attempts {
-            transient: 0,
-            secondary: 0,
+            max_transient: self.policy.max_retries,
+            ..Attempts::default()
         };
         loop {
             let raw = self.exchange(&Req::Rest { path, etag }, &mut att).await?;
@@ -450,10 +475,22 @@ impl Transport {
     /// with data and errors is retried once, then accepted (the valid part is kept, the
     /// errors are logged and counted).
     pub async fn graphql(&mut self, op: &str, variables: Value) -> Result<Value> {
+        let retries = self.policy.max_retries;
+        self.graphql_with_retries(op, variables, retries).await
+    }
+
+    /// [`Transport::graphql`] tolerating at most `max_retries` transient failures (a caller
+    /// with a cheaper fallback, such as a smaller page, asks for fewer).
+    pub async fn graphql_with_retries(
+        &mut self,
+        op: &str,
+        variables: Value,
+        max_retries: u32,
+    ) -> Result<Value> {
         let body = json!({ "query": DOCUMENT, "operationName": op, "variables": variables });
         let mut att = Attempts {
-            transient: 0,
-            secondary: 0,
+            max_transient: max_retries.min(self.policy.max_retries),
+            ..Attempts::default()
         };
         let mut partial_seen = false;
         loop {
@@ -494,6 +531,7 @@ impl Transport {
                 .iter()
                 .any(|e| kind(e).as_deref() == Some("RATE_LIMITED"))
             {
+                att.rate_limited()?;
                 self.stats.retries += 1;
                 let reset = raw.reset.or_else(|| reset_from(&data));
                 self.wait_for_reset(reset).await;
@@ -505,6 +543,19 @@ impl Transport {
             });
             if not_found && data.get("repository").is_none_or(Value::is_null) {
                 return Err(Error::RepoNotFound(self.repo.clone()));
+            }
+            // Not transient: SAML enforcement or a token without access to the repository.
+            if let Some(e) = errors
+                .iter()
+                .find(|e| kind(e).as_deref() == Some("FORBIDDEN"))
+            {
+                let msg = e.get("message").and_then(Value::as_str).unwrap_or("");
+                let hint = if msg.contains("SAML") {
+                    "; authorize the token for the organisation's SAML single sign-on"
+                } else {
+                    ""
+                };
+                return Err(Error::GitHub(format!("{ACCESS_DENIED}: {msg}{hint}")));
             }
             let summary = errors
                 .iter()

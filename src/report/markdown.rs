@@ -48,7 +48,13 @@ pub fn render(r: &Report) -> String {
     let _ = writeln!(o, "| stage | internal | external |");
     let _ = writeln!(o, "|---|---:|---:|");
     for f in &r.funnel {
-        let _ = writeln!(o, "| {} | {} | {} |", f.stage, f.internal, f.external);
+        let _ = writeln!(
+            o,
+            "| {} | {} | {} |",
+            f.stage,
+            num(f.internal),
+            num(f.external)
+        );
     }
 
     let op = &r.openness;

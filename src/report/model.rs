@@ -186,11 +186,12 @@ pub struct PeopleCounts {
 }
 
 /// One funnel row: people who reached `stage`, split by their affiliation *at the rung's date*.
+/// `None` for rungs the sources cannot see (observer and participant without GitHub data).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct FunnelRow {
     pub stage: Rung,
-    pub internal: u64,
-    pub external: u64,
+    pub internal: Option<u64>,
+    pub external: Option<u64>,
     /// Ids of the people counted (evidence for drill-down).
     #[serde(default)]
     pub people: Vec<String>,
@@ -455,6 +456,7 @@ pub struct CohortRung {
 
 /// People whose first touch fell in `quarter` (e.g. `2024-Q1`), on one side.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// Rungs the sources cannot see (observer, participant on git-only data) are left out.
 pub struct Cohort {
     pub quarter: String,
     /// Affiliation at first touch.
@@ -468,7 +470,8 @@ pub struct Cohort {
 pub struct MonthRow {
     /// `YYYY-MM`.
     pub month: String,
-    pub stars: u64,
+    /// `None` without GitHub data.
+    pub stars: Option<u64>,
     pub new_participants: u64,
     pub new_contributors: u64,
 }

@@ -785,8 +785,8 @@ fn funnel(v: &ViewData) -> Vec<FunnelStat> {
         }
         // Prefer the analysis' own counts where it has them (they are the contract).
         if let Some(row) = v.report.funnel.iter().find(|r| r.stage == rung) {
-            int = row.internal;
-            ext = row.external;
+            int = row.internal.unwrap_or(int);
+            ext = row.external.unwrap_or(ext);
         }
         // Of those who reached the previous rung, the share who reached this one too (rungs
         // are not strictly ordered in time, so this is a set intersection, not a ratio).

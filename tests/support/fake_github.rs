@@ -404,12 +404,16 @@ pub enum Fault {
     Primary { status: u16, reset_in: i64 },
     /// Secondary limit: 403 with `Retry-After`.
     Secondary { retry_after: u64 },
+    /// Secondary limit announced only in the message (no `Retry-After`).
+    SecondaryNoHeader,
     /// HTTP 200 with data whose first node is null and an error about it.
     Partial,
     /// `data.repository == null` with a NOT_FOUND error.
     NotFound,
     /// The real response, after this delay (a client timeout).
     Slow(std::time::Duration),
+    /// `repository: null` with a FORBIDDEN error (organisation SAML enforcement).
+    SamlForbidden,
 }
 
 #[derive(Debug, Clone)]
@@ -663,6 +667,10 @@ fn fault_response(f: Fault, real: Option<Value>) -> ResponseTemplate {
             &json!({"message": "You have exceeded a secondary rate limit."}),
         )
         .insert_header("retry-after", retry_after.to_string()),
+        Fault::SecondaryNoHeader => json_response(
+            403,
+            &json!({"message": "You have exceeded a secondary rate limit. Please wait a few minutes before you try again."}),
+        ),
         Fault::Partial => {
             let mut v = real.unwrap_or(json!({"data": {}}));
             let mut nulled = false;
@@ -685,6 +693,12 @@ fn fault_response(f: Fault, real: Option<Value>) -> ResponseTemplate {
             json_response(200, &v)
         }
         Fault::Slow(d) => json_response(200, &real.unwrap_or(json!({"data": {}}))).set_delay(d),
+        Fault::SamlForbidden => json_response(
+            200,
+            &json!({"data": {"repository": null}, "errors": [{"type": "FORBIDDEN",
+                "path": ["repository"],
+                "message": "Resource protected by organization SAML enforcement. You must grant your Personal Access token access to this organization."}]}),
+        ),
         Fault::NotFound => json_response(
             200,
             &json!({"data": {"repository": null}, "errors": [{"type": "NOT_FOUND",
@@ -698,7 +712,8 @@ fn actor(u: &Option<FUser>) -> Value {
         None => Value::Null,
         Some(u) => match u.typename {
             "User" => {
-                json!({"__typename": "User", "login": u.login, "company": u.company, "databaseId": u.id})
+                json!({"__typename": "User", "login": u.login, "name": format!("Name of {}", u.login),
+                       "company": u.company, "databaseId": u.id})
             }
             t => json!({"__typename": t, "login": u.login, "databaseId": u.id}),
         },
@@ -902,6 +917,7 @@ fn graphql(st: &mut State, body: &Value, fault: Option<Fault>) -> ResponseTempla
                 .iter()
                 .map(|s| {
                     json!({"starredAt": iso(s.at), "node": {"login": s.user.login,
+                    "name": format!("Name of {}", s.user.login),
                     "company": s.user.company, "databaseId": s.user.id}})
                 })
                 .collect();
