@@ -266,6 +266,66 @@ fn main_merged_into_the_pr_branch_is_not_claimed_by_the_pr() {
 }
 
 #[test]
+fn octopus_pr_merge_attributes_every_side_branch() {
+    let r = Repo::new();
+    r.commit("Base");
+    for b in ["a", "b"] {
+        r.git(&["checkout", "-q", "-b", b, "main"]);
+        r.commit(&format!("Work on {b}"));
+    }
+    r.git(&["checkout", "-q", "main"]);
+    r.git_in(
+        &r.path,
+        &[
+            "merge",
+            "-q",
+            "--no-ff",
+            "-m",
+            "Merge pull request #5 from x/octo",
+            "a",
+            "b",
+        ],
+        WEB_FLOW,
+        WEB_FLOW,
+    );
+    let (store, _) = import(&r.path);
+    let cs = commits(&store);
+    assert_eq!(
+        by_subject(&cs, "Merge pull request #5 from x/octo").parent_count,
+        3
+    );
+    for s in ["Work on a", "Work on b"] {
+        assert_eq!(by_subject(&cs, s).pr_via, Some(PrVia::MergedBranch), "{s}");
+    }
+}
+
+#[test]
+fn a_message_declared_iso_8859_1_is_decoded() {
+    let r = Repo::new();
+    let msg = r.dir.path().join("msg");
+    std::fs::write(&msg, b"Caf\xe9 au lait\n\nSigned-off-by: Ren\xe9 <r@x>\n").unwrap();
+    let path = msg.to_str().unwrap();
+    // Declared ISO-8859-1: git stores the bytes as they are, with an `encoding` header.
+    r.git(&[
+        "-c",
+        "i18n.commitEncoding=ISO-8859-1",
+        "commit",
+        "-q",
+        "--allow-empty",
+        "--cleanup=verbatim",
+        "-F",
+        path,
+    ]);
+    let (store, _) = import(&r.path);
+    let c = &commits(&store)[0];
+    assert_eq!(c.subject, "Caf\u{e9} au lait");
+    assert_eq!(
+        c.trailers,
+        [("Signed-off-by".to_string(), "Ren\u{e9} <r@x>".to_string())]
+    );
+}
+
+#[test]
 fn phabricator_style_resolved_pr_and_internal_review_markers() {
     let r = Repo::new();
     r.commit(
@@ -815,6 +875,14 @@ mod cli {
     fn sync_git_on_a_directory_that_is_not_a_repository_fails_and_writes_nothing() {
         let dir = tempfile::tempdir().unwrap();
         assert_refused(dir.path(), "is not a git repository");
+    }
+
+    #[test]
+    fn sync_git_on_a_file_fails_and_writes_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("notes.txt");
+        std::fs::write(&file, "hello").unwrap();
+        assert_refused(&file, "is not a git repository");
     }
 
     #[test]

@@ -97,6 +97,7 @@ pub fn run(store: &mut Store, path: &Path, opts: &ImportOptions) -> Result<Impor
     // collision detection on every commit). Reading history for analysis does not need it: a
     // corrupt object still fails to parse.
     git2::opts::strict_hash_verification(false);
+    let _no_cache = NoObjectCache::new();
     let started = std::time::Instant::now();
     let mut seq_base = 0;
     if let Plan::Incremental { old } = plan {
@@ -160,6 +161,24 @@ pub fn run(store: &mut Store, path: &Path, opts: &ImportOptions) -> Result<Impor
         total_commits: count_commits(store)?,
         rewritten: matches!(plan, Plan::Full { rewritten: true }),
     })
+}
+
+/// libgit2's object cache off while importing: a full walk reads each commit once, so caching
+/// only costs time and memory (~10% of an import's CPU). Restored to libgit2's default (on)
+/// when dropped. The switch is process-wide; other libgit2 users only lose a speed-up.
+struct NoObjectCache;
+
+impl NoObjectCache {
+    fn new() -> NoObjectCache {
+        git2::opts::enable_caching(false);
+        NoObjectCache
+    }
+}
+
+impl Drop for NoObjectCache {
+    fn drop(&mut self) {
+        git2::opts::enable_caching(true);
+    }
 }
 
 /// What the watermark and the `repository` row record about HEAD.

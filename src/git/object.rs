@@ -17,6 +17,8 @@ pub struct RawCommit {
     pub committer: RawSig,
     /// The message with trailing whitespace removed.
     pub message: Vec<u8>,
+    /// The `encoding` header says ISO-8859-1 (the one legacy encoding still met in practice).
+    pub latin1: bool,
 }
 
 /// `Name <email> 1700000000 +0000` as written (no `.mailmap`).
@@ -72,6 +74,7 @@ fn trim(b: &[u8]) -> &[u8] {
 pub fn parse(oid: Oid, data: &[u8]) -> Option<RawCommit> {
     let mut parents = Vec::new();
     let (mut author, mut committer) = (None, None);
+    let mut latin1 = false;
     let mut pos = 0;
     loop {
         let end = pos + data[pos..].iter().position(|&b| b == b'\n')?;
@@ -86,6 +89,10 @@ pub fn parse(oid: Oid, data: &[u8]) -> Option<RawCommit> {
             author.get_or_insert_with(|| RawSig::parse(rest));
         } else if let Some(rest) = line.strip_prefix(b"committer ") {
             committer.get_or_insert_with(|| RawSig::parse(rest));
+        } else if let Some(enc) = line.strip_prefix(b"encoding ") {
+            latin1 = [&b"iso-8859-1"[..], b"iso8859-1", b"latin1", b"latin-1"]
+                .iter()
+                .any(|e| enc.eq_ignore_ascii_case(e));
         }
         if pos >= data.len() {
             break; // a commit with no message
@@ -102,6 +109,7 @@ pub fn parse(oid: Oid, data: &[u8]) -> Option<RawCommit> {
         author: author?,
         committer: committer?,
         message: message[..end].to_vec(),
+        latin1,
     })
 }
 

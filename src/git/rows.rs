@@ -47,6 +47,15 @@ fn text(b: Vec<u8>) -> String {
     String::from_utf8(b).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
 }
 
+/// A message in its declared encoding: ISO-8859-1 maps byte for byte to Unicode.
+fn message_text(b: Vec<u8>, latin1: bool) -> String {
+    match String::from_utf8(b) {
+        Ok(s) => s,
+        Err(e) if latin1 => e.as_bytes().iter().map(|&c| char::from(c)).collect(),
+        Err(e) => String::from_utf8_lossy(e.as_bytes()).into_owned(),
+    }
+}
+
 /// `.mailmap` resolution, memoised: a history has far fewer identities than commits, and
 /// resolving through libgit2 allocates a signature each time.
 struct Idents {
@@ -95,7 +104,7 @@ impl Idents {
 fn to_commit(raw: RawCommit, idents: &mut Idents, seq: i64, private: &PrivateHosts) -> Commit {
     let (author_name, author_email) = idents.resolve(&raw.author);
     let (committer_name, committer_email) = idents.resolve(&raw.committer);
-    let message = text(raw.message);
+    let message = message_text(raw.message, raw.latin1);
     let subject = message::subject(&message);
     let trailers = message::trailers(&message);
     let parent_count = raw.parents.len() as u32;
@@ -133,5 +142,17 @@ fn to_commit(raw: RawCommit, idents: &mut Idents, seq: i64, private: &PrivateHos
         applied_by_other,
         markers,
         trailers,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn undeclared_bad_bytes_are_replaced_not_rejected() {
+        assert_eq!(message_text(b"a\xffb".to_vec(), false), "a\u{fffd}b");
+        assert_eq!(message_text(b"caf\xe9".to_vec(), true), "caf\u{e9}");
+        assert_eq!(message_text("café".as_bytes().to_vec(), true), "café");
     }
 }
