@@ -905,3 +905,32 @@ async fn rate_limit_waits_are_bounded_for_a_server_that_never_recovers() {
     assert!(err.to_string().contains("still rate limited"), "{err}");
     assert_eq!(fake.requests(), 1 + 11);
 }
+
+#[tokio::test]
+async fn data_lost_to_partial_errors_is_fetched_by_the_next_sync() {
+    let clean = clean_dump(small()).await;
+    // A PR page first halves twice (100 → 50 → 25), then retries once and accepts.
+    for (op, faults) in [("Issues", 2), ("PullRequests", 4)] {
+        let fake = FakeGitHub::start(small()).await;
+        {
+            let mut st = fake.state();
+            st.fault_op = Some(op.into());
+            st.graphql_faults
+                .extend(std::iter::repeat_n(Fault::Partial, faults));
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("a.sqlite");
+        let s = sync(&fake, &db).await.unwrap();
+        assert_eq!(s.partial_errors, 1, "{op}");
+        assert_ne!(dump(&db), clean);
+        let s = sync(&fake, &db).await.unwrap();
+        assert_eq!(dump(&db), clean, "{op}: the next sync fills the gap");
+        assert!(
+            s.requests() < 30,
+            "{op}: unchanged items are skipped ({} requests)",
+            s.requests()
+        );
+        let s = sync(&fake, &db).await.unwrap();
+        assert!(s.requests() <= 5, "{op}: back to incremental");
+    }
+}

@@ -10,6 +10,8 @@
 //! - pull requests and stars (ordered UPDATED_AT / STARRED_AT descending, stopped at the
 //!   previous run's watermark): `github.{prs,stars}.watermark`; an unfinished run keeps
 //!   `.cursor`, `.stop_at` and `.run_max` (the newest time it has seen).
+//! - `github.{issues,prs,stars}.incomplete`: the current run accepted partial GraphQL data;
+//!   when it ends, the watermark is left where the run started, so nothing is lost.
 //!
 //! A run killed at any point therefore resumes at the page after the last one committed, and
 //! re-fetching a page replaces exactly that page's rows: the end state equals a clean run's.
@@ -119,6 +121,17 @@ fn state_ts(store: &Store, key: &str) -> Result<Option<Ts>> {
     Ok(store
         .state(key)?
         .and_then(|v| crate::timefmt::parse_rfc3339(&v)))
+}
+
+/// Set while a run of the issues has accepted partial data.
+const INCOMPLETE_ISSUES: &str = "github.issues.incomplete";
+
+/// Whether `key` is set in `sync_state`; clears it.
+fn take_flag(conn: &Connection, key: &str) -> Result<bool> {
+    Ok(conn
+        .prepare_cached("DELETE FROM sync_state WHERE key = ?1")?
+        .execute([key])?
+        > 0)
 }
 
 fn delete_state(conn: &Connection, keys: &[&str]) -> Result<()> {
@@ -287,6 +300,7 @@ impl Run<'_> {
         let mut cursor = resume;
         let mut first = true;
         loop {
+            let partial_before = t.stats.partial_errors;
             let data = t
                 .graphql(
                     "Issues",
@@ -312,10 +326,22 @@ impl Run<'_> {
                 batch.add_item(node, ItemKind::Issue);
             }
             let next = conn.next();
+            let partial = t.stats.partial_errors > partial_before;
             store.write(|c| {
                 write_batch(c, &batch)?;
                 if let Some(m) = page_max {
                     store::set_state(c, "github.issues.watermark", &iso(m))?;
+                }
+                if partial {
+                    store::set_state(c, INCOMPLETE_ISSUES, "1")?;
+                }
+                // A run that accepted partial data ends without moving the watermark, so the
+                // next sync scans the same range again (unchanged items are skipped cheaply).
+                if next.is_none() && take_flag(c, INCOMPLETE_ISSUES)? {
+                    match &since {
+                        Some(s) => store::set_state(c, "github.issues.watermark", s)?,
+                        None => delete_state(c, &["github.issues.watermark"])?,
+                    }
                 }
                 match (&next, &since) {
                     (Some(n), s) => {
@@ -347,6 +373,7 @@ impl Run<'_> {
         let mut d = Descending::load(store, "prs", self.opts.since)?;
         let mut first = true;
         loop {
+            let partial_before = t.stats.partial_errors;
             let vars = self.vars(json!({ "cursor": d.cursor, "first": k }));
             // Pages of big PRs can exceed GitHub's 10 s limit and fail with 502s or timeouts:
             // large pages fall back to half the size at once (cursors stay valid); from 25
@@ -385,9 +412,10 @@ impl Run<'_> {
                 batch.add_item(node, ItemKind::Pr);
             }
             let next = conn.next().filter(|_| !reached);
+            let partial = t.stats.partial_errors > partial_before;
             store.write(|c| {
                 write_batch(c, &batch)?;
-                d.save(c, next.as_deref())
+                d.save(c, next.as_deref(), partial)
             })?;
             self.count(t, COL, &batch);
             match next {
@@ -404,6 +432,7 @@ impl Run<'_> {
         let mut d = Descending::load(store, "stars", self.opts.since)?;
         let mut first = true;
         loop {
+            let partial_before = t.stats.partial_errors;
             let data = t
                 .graphql("Stargazers", self.vars(json!({ "cursor": d.cursor })))
                 .await?;
@@ -431,9 +460,10 @@ impl Run<'_> {
                 .as_ref()
                 .filter(|p| p.has_next_page && !reached)
                 .and_then(|p| p.end_cursor.clone());
+            let partial = t.stats.partial_errors > partial_before;
             store.write(|c| {
                 write_batch(c, &batch)?;
-                d.save(c, next.as_deref())
+                d.save(c, next.as_deref(), partial)
             })?;
             self.count(t, COL, &batch);
             match next {
@@ -602,8 +632,14 @@ impl Descending {
         })
     }
 
-    /// After a page: keep the cursor to resume from, or, at the end, move the watermark.
-    fn save(&self, c: &Connection, next: Option<&str>) -> Result<()> {
+    /// After a page: keep the cursor to resume from, or, at the end, move the watermark —
+    /// unless some page of the run was accepted with partial data: then the watermark stays,
+    /// and the next sync scans the same range again.
+    fn save(&self, c: &Connection, next: Option<&str>, partial: bool) -> Result<()> {
+        let incomplete = self.key("incomplete");
+        if partial {
+            store::set_state(c, &incomplete, "1")?;
+        }
         let (cursor, stop_at, run_max) =
             (self.key("cursor"), self.key("stop_at"), self.key("run_max"));
         match next {
@@ -619,7 +655,12 @@ impl Descending {
                 }
             }
             None => {
-                if let Some(m) = self.run_max.or(self.stop_at) {
+                if take_flag(c, &incomplete)? {
+                    match self.stop_at {
+                        Some(s) => store::set_state(c, &self.key("watermark"), &iso(s))?,
+                        None => delete_state(c, &[&self.key("watermark")])?,
+                    }
+                } else if let Some(m) = self.run_max.or(self.stop_at) {
                     store::set_state(c, &self.key("watermark"), &iso(m))?;
                 }
                 delete_state(c, &[&cursor, &stop_at, &run_max])?;
