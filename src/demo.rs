@@ -700,9 +700,7 @@ fn stories(g: &mut Gen) {
         PIA,
         Pr,
         "Add Julia bindings",
-        ClaUnsigned {
-            closed_after: None,
-        },
+        ClaUnsigned { closed_after: None },
     );
     g.spec(
         526.0,
