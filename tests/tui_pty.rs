@@ -607,3 +607,18 @@ fn bench_tui() {
         ms(t.elapsed())
     );
 }
+
+#[test]
+fn without_a_terminal_the_demo_says_so_and_writes_nothing_to_stdout() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_contrail"))
+        .arg("demo")
+        .env("XDG_CACHE_HOME", dir.path())
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("run it in an interactive terminal"), "{err}");
+    assert!(out.stdout.is_empty(), "{:?}", String::from_utf8_lossy(&out.stdout));
+}
