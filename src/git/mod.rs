@@ -1,10 +1,14 @@
 //! Local git history → commits in the store (no UI, no network).
 //!
 //! `import` reads the history of HEAD (work tree or bare repository) with libgit2: commit
-//! objects only, never blobs or trees, so partial clones work. See `import.rs` for the
-//! incremental and force-push behaviour, `message.rs` for trailers, `refs.rs` for PR
-//! references, `markers.rs` for internal-review markers and `branches.rs` for merged-branch
-//! attribution.
+//! objects only, never blobs or trees, so partial clones work. User documentation:
+//! docs/README-git.md. The parts:
+//! - `import.rs`: what to import (incremental, force push) and the watermark;
+//! - `pipeline.rs`: the walker thread, batches and transactions;
+//! - `walk.rs` and `object.rs`: the date-ordered walk and the commit-object parser;
+//! - `rows.rs`: a commit → its row (`.mailmap`, subject, trailers, PR references, markers);
+//! - `message.rs` (trailers), `refs.rs` (PR references), `markers.rs` (internal-review markers),
+//!   `branches.rs` (merged-branch attribution): pure functions with their own tests.
 
 mod branches;
 mod import;
