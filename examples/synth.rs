@@ -50,14 +50,19 @@ fn main() -> contrail::Result<()> {
             let ds = Store::open_read_only(&file)?.dataset()?;
             let t_load = t.elapsed().as_secs_f64();
             let settings = contrail::commands::effective_settings(None, &ds)?;
-            let t = Instant::now();
-            let r = contrail::analysis::analyze(&ds, &settings, None);
-            let t_an = t.elapsed().as_secs_f64();
+            // Best of three: the machine may be shared.
+            let mut t_an = f64::MAX;
+            let mut r = contrail::report::Report::default();
+            for _ in 0..3 {
+                let t = Instant::now();
+                r = contrail::analysis::analyze(&ds, &settings, None);
+                t_an = t_an.min(t.elapsed().as_secs_f64());
+            }
             let t = Instant::now();
             let out = contrail::report::render(&r, contrail::cli::Format::Json);
             let t_render = t.elapsed().as_secs_f64();
             println!(
-                "load {t_load:.3}s analyze {t_an:.3}s render {t_render:.3}s ({} bytes)",
+                "load {t_load:.3}s analyze {t_an:.3}s (best of 3) render {t_render:.3}s ({} bytes)",
                 out.len()
             );
         }

@@ -106,15 +106,25 @@ fn cut(ds: &Dataset, t: Ts) -> Dataset {
 
 fn context<'a>(ds: &'a Dataset, settings: &'a Settings) -> Ctx<'a> {
     let pats = Patterns::new(settings);
-    let people = people::resolve(ds, settings, &pats);
-    let mut cache: stats::FastMap<&str, Option<usize>> = stats::FastMap::default();
-    let event_actor = ds
-        .events
+    // One pass over the events: each event's actor as an index into the distinct actors.
+    let mut distinct: stats::FastMap<&str, u32> = stats::FastMap::default();
+    let mut actors: Vec<&str> = Vec::new();
+    let mut event_distinct: Vec<u32> = Vec::with_capacity(ds.events.len());
+    for e in &ds.events {
+        let d = match e.actor.as_deref() {
+            Some(a) => *distinct.entry(a).or_insert_with(|| {
+                actors.push(a);
+                (actors.len() - 1) as u32
+            }),
+            None => u32::MAX,
+        };
+        event_distinct.push(d);
+    }
+    let people = people::resolve(ds, settings, &pats, &actors);
+    let actor_person: Vec<Option<usize>> = actors.iter().map(|a| people.by_login(a)).collect();
+    let event_actor = event_distinct
         .iter()
-        .map(|e| {
-            let a = e.actor.as_deref()?;
-            *cache.entry(a).or_insert_with(|| people.by_login(a))
-        })
+        .map(|&d| actor_person.get(d as usize).copied().flatten())
         .collect();
     let mut order: Vec<u32> = (0..ds.events.len() as u32).collect();
     let key = |i: &u32| {

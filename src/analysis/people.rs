@@ -128,7 +128,8 @@ impl Graph {
 }
 
 /// Merge every identity in `ds` into persons.
-pub fn resolve(ds: &Dataset, settings: &Settings, pats: &Patterns) -> People {
+/// `actors` are the distinct event actors (collected by the caller in its one pass over events).
+pub fn resolve(ds: &Dataset, settings: &Settings, pats: &Patterns, actors: &[&str]) -> People {
     let mut g = Graph {
         keys: Vec::new(),
         index: FastMap::default(),
@@ -190,8 +191,8 @@ pub fn resolve(ds: &Dataset, settings: &Settings, pats: &Patterns) -> People {
             .items
             .iter()
             .flat_map(|it| [it.author.as_deref(), it.merged_by.as_deref()])
-            .chain(ds.events.iter().map(|e| e.actor.as_deref()))
-            .flatten();
+            .flatten()
+            .chain(actors.iter().copied());
         for a in logins {
             if seen.insert(a) {
                 g.login(a);
