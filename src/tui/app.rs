@@ -288,6 +288,8 @@ pub struct App {
     pub page: usize,
     pub hits: Hits,
     pub job: u64,
+    /// When the running job started (the status bar shows how long it has been going).
+    pub job_started: Option<std::time::Instant>,
 }
 
 #[derive(Debug, Clone)]
@@ -326,6 +328,7 @@ impl App {
             page: 10,
             hits: Hits::default(),
             job: 0,
+            job_started: None,
         }
     }
 
@@ -333,6 +336,7 @@ impl App {
     pub fn next_job(&mut self, what: &str) -> u64 {
         self.job += 1;
         self.busy = Some(what.to_string());
+        self.job_started = Some(std::time::Instant::now());
         self.job
     }
 

@@ -133,6 +133,12 @@ fn draw_status(frame: &mut Frame, app: &App, area: Rect) {
     let mut right = String::new();
     if let Some(b) = &app.busy {
         right.push_str(&format!("⟳ {b} "));
+        // A ticking clock shows the job is alive (the loop redraws at least every 100 ms).
+        if let Some(t) = app.job_started
+            && t.elapsed().as_secs() >= 1
+        {
+            right.push_str(&format!("{}s ", t.elapsed().as_secs()));
+        }
     }
     if app.read_only.is_some() {
         right.push_str("[read-only] ");
