@@ -670,3 +670,37 @@ fn refresh_re_imports_the_clone_in_the_background_and_reports_it() {
     let d = app.data.clone().unwrap();
     assert!(d.people.iter().any(|p| p.name == "Ann"));
 }
+
+#[test]
+fn clicking_a_people_header_sorts_by_it_and_again_reverses() {
+    let mut app = demo_app();
+    app.update(Action::Show(View::People));
+    let _ = screen(&mut app, 120, 40);
+    let (x0, _, key) = *app
+        .hits
+        .header
+        .iter()
+        .find(|(_, _, k)| *k == contrail::tui::app::SortKey::Merged)
+        .unwrap();
+    // The recorded cell is where the header text is drawn.
+    let term = render(&mut app, 120, 40);
+    let y = app.hits.header_y.unwrap();
+    let buf = term.backend().buffer();
+    let text: String = (x0..x0 + 3)
+        .map(|x| buf[(x, y)].symbol().to_string())
+        .collect();
+    assert_eq!(text, "mrg");
+    app.update(Action::SortBy(key));
+    assert_eq!(app.people.sort, key);
+    assert!(app.people.desc);
+    let d = app.data.clone().unwrap();
+    let first = d.people[app.people.rows[0] as usize].merged;
+    assert!(
+        d.people
+            .iter()
+            .filter(|p| p.side != Side::Bot)
+            .all(|p| p.merged <= first)
+    );
+    app.update(Action::SortBy(key));
+    assert!(!app.people.desc, "a second click reverses");
+}

@@ -98,7 +98,7 @@ impl Filter {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum SortKey {
     Rung,
     Name,
@@ -250,6 +250,9 @@ pub struct Hits {
     pub tabs_y: u16,
     /// The rows of the list the mouse can click (first row's y, number of rows).
     pub list: Option<Rect>,
+    /// People header cells that sort when clicked: (x start, x end, key), and their row.
+    pub header: Vec<(u16, u16, SortKey)>,
+    pub header_y: Option<u16>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -701,6 +704,16 @@ impl App {
                 self.people.sort = SortKey::CYCLE[(i + 1) % SortKey::CYCLE.len()];
                 self.people.desc = self.people.sort != SortKey::Name;
                 self.switch(View::People);
+                self.refresh_rows();
+            }
+            Action::SortBy(key) => {
+                // Clicking the current sort column reverses it.
+                if self.people.sort == key {
+                    self.people.desc = !self.people.desc;
+                } else {
+                    self.people.sort = key;
+                    self.people.desc = key != SortKey::Name;
+                }
                 self.refresh_rows();
             }
             Action::Reverse => {

@@ -170,6 +170,15 @@ fn on_mouse(app: &mut App, m: event::MouseEvent) {
             {
                 let v = *v;
                 app.update(Action::Show(v));
+            } else if app.hits.header_y == Some(m.row)
+                && let Some((_, _, key)) = app
+                    .hits
+                    .header
+                    .iter()
+                    .find(|(a, b, _)| (*a..*b).contains(&m.column))
+            {
+                let key = *key;
+                app.update(Action::SortBy(key));
             } else if let Some(r) = app.hits.list
                 && (r.y..r.y + r.height).contains(&m.row)
                 && (r.x..r.x + r.width).contains(&m.column)

@@ -28,6 +28,8 @@ pub fn draw(frame: &mut Frame, app: &mut App) {
     .areas(area);
     draw_tabs(frame, app, tabs);
     app.hits.list = None;
+    app.hits.header.clear();
+    app.hits.header_y = None;
     match &app.data {
         None => draw_loading(frame, app, body),
         Some(_) => match app.view {

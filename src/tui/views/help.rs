@@ -61,9 +61,9 @@ pub fn draw(frame: &mut Frame, app: &mut App, area: Rect) {
     frame.render_widget(
         Paragraph::new(vec![
             Line::raw(
-                " Mouse: wheel scrolls, click selects a row or a tab. In search and note input,",
+                " Mouse: wheel scrolls; click selects a row or tab, again drills in; a People",
             ),
-            Line::raw(" type; enter confirms, esc cancels. Every count drills down with enter."),
+            Line::raw(" header click sorts. In search/note input: enter confirms, esc cancels."),
         ])
         .style(t.dim),
         foot,
