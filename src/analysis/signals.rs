@@ -131,6 +131,42 @@ fn markers(c: &Commit) -> BTreeSet<String> {
     m
 }
 
+/// Per item, the first link to a private host or "decided offline" phrase: in the body, else
+/// in the earliest comment or review. One pass over the events in time order.
+fn internal_refs(ctx: &Ctx) -> Vec<Option<(Ts, String)>> {
+    let ds = ctx.ds;
+    let mut found: Vec<Option<(Ts, String)>> = ds
+        .items
+        .iter()
+        .map(|it| {
+            ctx.pats
+                .internal_reference(&it.body)
+                .map(|m| (it.created_at, format!("body: {m}")))
+        })
+        .collect();
+    for &ei in &ctx.order {
+        let e = &ds.events[ei as usize];
+        if !matches!(
+            e.kind,
+            EventKind::Comment | EventKind::Review | EventKind::ReviewComment
+        ) {
+            continue;
+        }
+        let (Some(body), Some(&ii)) = (
+            e.body.as_deref(),
+            e.item.and_then(|n| ctx.item_index.get(&n)),
+        ) else {
+            continue;
+        };
+        if found[ii].is_none()
+            && let Some(m) = ctx.pats.internal_reference(body)
+        {
+            found[ii] = Some((e.at, format!("comment {}: {m}", e.id)));
+        }
+    }
+    found
+}
+
 pub struct Outcome {
     pub signals: Vec<Signal>,
     pub openness: Openness,
@@ -310,30 +346,12 @@ pub fn compute(ctx: &Ctx, items: &[ItemFacts], tl: &[Timeline], journeys: &[Jour
     let mut ft_accept = Sides::default();
     let mut ft_latency = Sides::default();
     let mut merged_total = 0u64;
+    let refs_found = &mut internal_refs(ctx);
     for (ii, it) in ds.items.iter().enumerate() {
         let f = &items[ii];
         let n = it.number;
-        // Internal references: the body, then comments and reviews.
-        let mut found = ctx
-            .pats
-            .internal_reference(&it.body)
-            .map(|m| (it.created_at, format!("body: {m}")));
-        if found.is_none() {
-            for &ei in &f.events {
-                let e = &ds.events[ei as usize];
-                if matches!(
-                    e.kind,
-                    EventKind::Comment | EventKind::Review | EventKind::ReviewComment
-                ) && let Some(m) = e
-                    .body
-                    .as_deref()
-                    .and_then(|b| ctx.pats.internal_reference(b))
-                {
-                    found = Some((e.at, format!("comment {}: {m}", e.id)));
-                    break;
-                }
-            }
-        }
+        // Internal references: the body, then the first comment or review (below).
+        let found = std::mem::take(&mut refs_found[ii]);
         if let Some((at, detail)) = found {
             refs.hit(
                 at,
