@@ -95,11 +95,7 @@ pub fn facts(ctx: &Ctx) -> Vec<ItemFacts> {
         .collect();
     // One pass over the events in time order (memory order when already sorted), keeping a
     // running state per item; far cheaper than visiting each item's events scattered in memory.
-    let item_of = |ei: usize| {
-        ds.events[ei]
-            .item
-            .and_then(|n| ctx.item_index.get(&n).copied())
-    };
+    let item_of = |ei: usize| ctx.item_of(ei);
     for &ei in &ctx.order {
         let ei = ei as usize;
         let Some(ii) = item_of(ei) else { continue };

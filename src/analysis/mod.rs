@@ -41,6 +41,8 @@ pub(crate) struct Ctx<'a> {
     pub item_author: Vec<Option<usize>>,
     /// Item number → index in `ds.items`.
     pub item_index: stats::FastMap<u64, usize>,
+    /// Index in `ds.items` of each event's item (`u32::MAX`: none or unknown).
+    event_item: Vec<u32>,
 }
 
 /// The newest time in the data: events, items and commits all count.
@@ -106,11 +108,29 @@ fn cut(ds: &Dataset, t: Ts) -> Dataset {
 
 fn context<'a>(ds: &'a Dataset, settings: &'a Settings) -> Ctx<'a> {
     let pats = Patterns::new(settings);
-    // One pass over the events: each event's actor as an index into the distinct actors.
+    let item_index: stats::FastMap<u64, usize> = ds
+        .items
+        .iter()
+        .enumerate()
+        .map(|(i, it)| (it.number, i))
+        .collect();
+    // One pass over the events: each event's actor as an index into the distinct actors, its
+    // item's index, and whether the events are already in (at, id) order.
     let mut distinct: stats::FastMap<&str, u32> = stats::FastMap::default();
     let mut actors: Vec<&str> = Vec::new();
     let mut event_distinct: Vec<u32> = Vec::with_capacity(ds.events.len());
+    let mut event_item: Vec<u32> = Vec::with_capacity(ds.events.len());
+    let mut sorted = true;
+    let mut prev: Option<(Ts, &str)> = None;
     for e in &ds.events {
+        let key = (e.at, e.id.as_str());
+        sorted &= prev.is_none_or(|p| p <= key);
+        prev = Some(key);
+        event_item.push(
+            e.item
+                .and_then(|n| item_index.get(&n))
+                .map_or(u32::MAX, |&i| i as u32),
+        );
         let d = match e.actor.as_deref() {
             Some(a) => *distinct.entry(a).or_insert_with(|| {
                 actors.push(a);
@@ -131,10 +151,7 @@ fn context<'a>(ds: &'a Dataset, settings: &'a Settings) -> Ctx<'a> {
         let e = &ds.events[*i as usize];
         (e.at, e.id.as_str())
     };
-    if !ds
-        .events
-        .is_sorted_by(|a, b| (a.at, a.id.as_str()) <= (b.at, b.id.as_str()))
-    {
+    if !sorted {
         order.sort_by(|a, b| key(a).cmp(&key(b)));
     }
     let commit_author = ds
@@ -152,12 +169,6 @@ fn context<'a>(ds: &'a Dataset, settings: &'a Settings) -> Ctx<'a> {
         .iter()
         .map(|i| i.author.as_deref().and_then(|a| people.by_login(a)))
         .collect();
-    let item_index = ds
-        .items
-        .iter()
-        .enumerate()
-        .map(|(i, it)| (it.number, i))
-        .collect();
     Ctx {
         ds,
         settings,
@@ -169,6 +180,16 @@ fn context<'a>(ds: &'a Dataset, settings: &'a Settings) -> Ctx<'a> {
         commit_committer,
         item_author,
         item_index,
+        event_item,
+    }
+}
+
+impl Ctx<'_> {
+    /// Index in `ds.items` of event `ei`'s item.
+    #[inline]
+    pub fn item_of(&self, ei: usize) -> Option<usize> {
+        let i = self.event_item[ei];
+        (i != u32::MAX).then_some(i as usize)
     }
 }
 

@@ -152,10 +152,7 @@ fn internal_refs(ctx: &Ctx) -> Vec<Option<(Ts, String)>> {
         ) {
             continue;
         }
-        let (Some(body), Some(&ii)) = (
-            e.body.as_deref(),
-            e.item.and_then(|n| ctx.item_index.get(&n)),
-        ) else {
+        let (Some(body), Some(ii)) = (e.body.as_deref(), ctx.item_of(ei as usize)) else {
             continue;
         };
         if found[ii].is_none()
