@@ -300,6 +300,28 @@ fn identity_links_and_config_aliases_merge_with_their_reason() {
 }
 
 #[test]
+fn identity_evidence_does_not_depend_on_row_order() {
+    let mut b = B::new();
+    b.issue(1, "ann", 0);
+    b.commit("c1", "a@x.org", 1);
+    b.commit("c2", "b@x.org", 2);
+    for (e, reason) in [("a@x.org", "api one"), ("b@x.org", "api two")] {
+        b.ds.identity_links.push(IdentityLink {
+            email: e.into(),
+            login: "ann".into(),
+            reason: reason.into(),
+        });
+    }
+    b.settings.aliases = vec![vec!["a@x.org".into(), "b@x.org".into()]];
+    let mut reversed = b.clone();
+    reversed.ds.identity_links.reverse();
+    reversed.ds.commits.reverse();
+    let json = |b: &B| serde_json::to_string(&b.report()).unwrap();
+    assert_eq!(json(&b), json(&reversed));
+    assert_eq!(b.report().people.total, 1);
+}
+
+#[test]
 fn identity_never_merged_on_display_name() {
     let mut b = B::git_only();
     b.commit("c1", "dave@a.org", 1).author_name = "dave".into();
