@@ -93,15 +93,16 @@ pub fn facts(ctx: &Ctx) -> Vec<ItemFacts> {
             }
         })
         .collect();
-    // One pass over the events in time order (memory order when already sorted), keeping a
-    // running state per item; far cheaper than visiting each item's events scattered in memory.
-    let item_of = |ei: usize| ctx.item_of(ei);
-    for &ei in &ctx.order {
-        let ei = ei as usize;
-        let Some(ii) = item_of(ei) else { continue };
+    // One pass over the events in memory order. Every fact is a minimum or maximum by
+    // (time, event id), so the result does not depend on the order the rows arrive in and the
+    // events never need sorting.
+    let key = |ei: usize| (ds.events[ei].at, ds.events[ei].id.as_str());
+    let mut last_reopen: Vec<Option<usize>> = vec![None; ds.items.len()];
+    let mut import_comment: Vec<Option<usize>> = vec![None; ds.items.len()];
+    for (ei, e) in ds.events.iter().enumerate() {
+        let Some(ii) = ctx.item_of(ei) else { continue };
         let it = &ds.items[ii];
         let f = &mut out[ii];
-        let e = &ds.events[ei];
         let actor = ctx.event_actor[ei];
         let bot = actor.is_some_and(|p| ctx.people.is_bot(p));
         let other_human = actor.is_some() && !bot && actor != f.author;
@@ -109,7 +110,7 @@ pub fn facts(ctx: &Ctx) -> Vec<ItemFacts> {
             EventKind::Comment | EventKind::Review | EventKind::ReviewComment => {
                 if other_human {
                     f.human_reply = true;
-                    if f.first_response.is_none() {
+                    if f.first_response.is_none_or(|(_, r)| key(ei) < key(r)) {
                         f.first_response = Some((e.at, ei));
                     }
                     if e.kind == EventKind::Review {
@@ -124,38 +125,55 @@ pub fn facts(ctx: &Ctx) -> Vec<ItemFacts> {
                     }
                     if it.kind == ItemKind::Pr
                         && it.state == ItemState::Closed
-                        && f.landed.is_none()
+                        && import_comment[ii].is_none_or(|c| key(ei) < key(c))
                         && ctx.pats.import_comment.is_match(body)
                     {
-                        f.landed = Some(Landing {
-                            at: e.at,
-                            commit: None,
-                            how: format!("bot comment {} says it was imported", e.id),
-                        });
+                        import_comment[ii] = Some(ei);
                     }
                 }
             }
             EventKind::Closed => {
-                let with_message = e.body.as_deref().is_some_and(|b| !b.trim().is_empty());
-                f.close = Some((e.at, actor, bot, ei));
-                f.explained = with_message;
+                if f.close.is_none_or(|(.., c)| key(c) < key(ei)) {
+                    f.close = Some((e.at, actor, bot, ei));
+                }
             }
             EventKind::Reopened => {
-                f.close = None;
-                f.explained = false;
+                if last_reopen[ii].is_none_or(|r| key(r) < key(ei)) {
+                    last_reopen[ii] = Some(ei);
+                }
             }
             _ => {}
         }
     }
+    for (ii, f) in out.iter_mut().enumerate() {
+        // A reopen after the last close undoes it.
+        if let (Some((.., c)), Some(r)) = (f.close, last_reopen[ii])
+            && key(c) < key(r)
+        {
+            f.close = None;
+        }
+        if let Some((.., c)) = f.close {
+            f.explained = ds.events[c]
+                .body
+                .as_deref()
+                .is_some_and(|b| !b.trim().is_empty());
+        }
+        if let Some(c) = import_comment[ii] {
+            let e = &ds.events[c];
+            f.landed = Some(Landing {
+                at: e.at,
+                commit: None,
+                how: format!("bot comment {} says it was imported", e.id),
+            });
+        }
+    }
     // Whether a comment explained the last close: a non-author comment or review within a day
     // of it, from the closer or any human.
-    for &ei in &ctx.order {
-        let ei = ei as usize;
-        let e = &ds.events[ei];
+    for (ei, e) in ds.events.iter().enumerate() {
         if !matches!(e.kind, EventKind::Comment | EventKind::Review) {
             continue;
         }
-        let Some(ii) = item_of(ei) else { continue };
+        let Some(ii) = ctx.item_of(ei) else { continue };
         let f = &mut out[ii];
         let Some((at, closer, _, _)) = f.close else {
             continue;

@@ -34,8 +34,6 @@ pub(crate) struct Ctx<'a> {
     pub people: People,
     /// Person of each event's actor.
     pub event_actor: Vec<Option<usize>>,
-    /// Event indices in (at, id) order.
-    pub order: Vec<u32>,
     pub commit_author: Vec<Option<usize>>,
     pub commit_committer: Vec<Option<usize>>,
     pub item_author: Vec<Option<usize>>,
@@ -114,18 +112,13 @@ fn context<'a>(ds: &'a Dataset, settings: &'a Settings) -> Ctx<'a> {
         .enumerate()
         .map(|(i, it)| (it.number, i))
         .collect();
-    // One pass over the events: each event's actor as an index into the distinct actors, its
-    // item's index, and whether the events are already in (at, id) order.
+    // One pass over the events: each event's actor as an index into the distinct actors, and
+    // its item's index. No stage needs the events sorted.
     let mut distinct: stats::FastMap<&str, u32> = stats::FastMap::default();
     let mut actors: Vec<&str> = Vec::new();
     let mut event_distinct: Vec<u32> = Vec::with_capacity(ds.events.len());
     let mut event_item: Vec<u32> = Vec::with_capacity(ds.events.len());
-    let mut sorted = true;
-    let mut prev: Option<(Ts, &str)> = None;
     for e in &ds.events {
-        let key = (e.at, e.id.as_str());
-        sorted &= prev.is_none_or(|p| p <= key);
-        prev = Some(key);
         event_item.push(
             e.item
                 .and_then(|n| item_index.get(&n))
@@ -146,14 +139,6 @@ fn context<'a>(ds: &'a Dataset, settings: &'a Settings) -> Ctx<'a> {
         .iter()
         .map(|&d| actor_person.get(d as usize).copied().flatten())
         .collect();
-    let mut order: Vec<u32> = (0..ds.events.len() as u32).collect();
-    let key = |i: &u32| {
-        let e = &ds.events[*i as usize];
-        (e.at, e.id.as_str())
-    };
-    if !sorted {
-        order.sort_by(|a, b| key(a).cmp(&key(b)));
-    }
     let commit_author = ds
         .commits
         .iter()
@@ -175,7 +160,6 @@ fn context<'a>(ds: &'a Dataset, settings: &'a Settings) -> Ctx<'a> {
         pats,
         people,
         event_actor,
-        order,
         commit_author,
         commit_committer,
         item_author,

@@ -132,7 +132,7 @@ fn markers(c: &Commit) -> BTreeSet<String> {
 }
 
 /// Per item, the first link to a private host or "decided offline" phrase: in the body, else
-/// in the earliest comment or review. One pass over the events in time order.
+/// in the earliest comment or review. One pass over the events, in any order.
 fn internal_refs(ctx: &Ctx) -> Vec<Option<(Ts, String)>> {
     let ds = ctx.ds;
     let mut found: Vec<Option<(Ts, String)>> = ds
@@ -144,20 +144,34 @@ fn internal_refs(ctx: &Ctx) -> Vec<Option<(Ts, String)>> {
                 .map(|m| (it.created_at, format!("body: {m}")))
         })
         .collect();
-    for &ei in &ctx.order {
-        let e = &ds.events[ei as usize];
+    // The earliest comment hit by (time, id), for items whose body has none.
+    let mut first: Vec<Option<usize>> = vec![None; ds.items.len()];
+    let key = |ei: usize| (ds.events[ei].at, ds.events[ei].id.as_str());
+    for (ei, e) in ds.events.iter().enumerate() {
         if !matches!(
             e.kind,
             EventKind::Comment | EventKind::Review | EventKind::ReviewComment
         ) {
             continue;
         }
-        let (Some(body), Some(ii)) = (e.body.as_deref(), ctx.item_of(ei as usize)) else {
+        let (Some(body), Some(ii)) = (e.body.as_deref(), ctx.item_of(ei)) else {
             continue;
         };
         if found[ii].is_none()
-            && let Some(m) = ctx.pats.internal_reference(body)
+            && first[ii].is_none_or(|f| key(ei) < key(f))
+            && ctx.pats.internal_reference(body).is_some()
         {
+            first[ii] = Some(ei);
+        }
+    }
+    for (ii, f) in first.into_iter().enumerate() {
+        if let Some(ei) = f {
+            let e = &ds.events[ei];
+            let m = e
+                .body
+                .as_deref()
+                .and_then(|b| ctx.pats.internal_reference(b))
+                .unwrap_or_default();
             found[ii] = Some((e.at, format!("comment {}: {m}", e.id)));
         }
     }
