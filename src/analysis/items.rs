@@ -132,15 +132,11 @@ pub fn facts(ctx: &Ctx) -> Vec<ItemFacts> {
                     }
                 }
             }
-            EventKind::Closed => {
-                if f.close.is_none_or(|(.., c)| key(c) < key(ei)) {
-                    f.close = Some((e.at, actor, bot, ei));
-                }
+            EventKind::Closed if f.close.is_none_or(|(.., c)| key(c) < key(ei)) => {
+                f.close = Some((e.at, actor, bot, ei));
             }
-            EventKind::Reopened => {
-                if last_reopen[ii].is_none_or(|r| key(r) < key(ei)) {
-                    last_reopen[ii] = Some(ei);
-                }
+            EventKind::Reopened if last_reopen[ii].is_none_or(|r| key(r) < key(ei)) => {
+                last_reopen[ii] = Some(ei);
             }
             _ => {}
         }
