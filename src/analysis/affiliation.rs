@@ -9,9 +9,9 @@
 //! `CONTRIBUTOR` association proves nothing either way: private org members show up as it.
 
 use super::Ctx;
+use super::stats::iso;
 use crate::domain::{AffiliationFact, Ts};
 use crate::report::{Affiliation, AffiliationPeriod};
-use crate::timefmt::iso;
 use std::collections::{BTreeSet, HashMap};
 
 #[derive(Debug, Clone, Default)]

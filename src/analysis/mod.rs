@@ -20,9 +20,9 @@ use crate::config::Settings;
 use crate::domain::{ItemState, Rung, Ts};
 use crate::report::{Contributor, PeopleCounts, Report, RungReached, Sources, Status};
 use crate::store::Dataset;
-use crate::timefmt::iso;
 use patterns::Patterns;
 use people::People;
+use stats::iso;
 use std::collections::BTreeMap;
 
 /// What every stage of the analysis reads: the data, the settings, and the people behind each

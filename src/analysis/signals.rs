@@ -6,13 +6,13 @@ use super::affiliation::Timeline;
 use super::items::ItemFacts;
 use super::ladder::Journey;
 use super::people::trailer_email;
+use super::stats::iso;
 use super::stats::{self, hours, median, ratio, share};
 use crate::domain::{Commit, EventKind, ItemKind, ItemState, Ts};
 use crate::report::{
     Affiliation, Comparison, EvidenceRef, Hit, Measure, Openness, Penalty, PenaltySet, Signal,
     Split,
 };
-use crate::timefmt::iso;
 use std::collections::{BTreeMap, BTreeSet};
 
 struct Builder {
