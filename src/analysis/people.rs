@@ -42,11 +42,6 @@ impl People {
     pub fn is_bot(&self, p: usize) -> bool {
         self.persons[p].bot.is_some()
     }
-
-    /// A person from a `Name <email>` trailer value; `None` when it carries no email.
-    pub fn by_trailer(&self, value: &str) -> Option<usize> {
-        trailer_email(value).and_then(|e| self.by_email(&e))
-    }
 }
 
 /// The login a GitHub noreply address stands for (`ID+login@…` or `login@…`).
