@@ -1319,3 +1319,59 @@ mod properties {
         }
     }
 }
+
+#[test]
+fn rung_maintainer_reached_by_a_merge_pull_request_commit_of_someone_elses_pr() {
+    let mut b = B::git_only();
+    b.commit("c1", "ann@users.noreply.github.com", 1);
+    let m = b.commit("m1", "max@users.noreply.github.com", 2);
+    m.parent_count = 2;
+    m.subject = "Merge pull request #4 from ann/fix-parser".into();
+    let r = b.report();
+    assert_eq!(stage_day(&r, "login:max", "maintainer"), Some(2));
+    assert_eq!(stage_day(&r, "login:ann", "maintainer"), None);
+    assert_eq!(
+        r.openness.commits_total,
+        Some(1),
+        "merge commits are not counted"
+    );
+}
+
+#[test]
+fn signal_public_pr_and_internal_review_marker_are_counted_independently() {
+    // ShipIt style: `(#N)` and `Pull Request resolved:` plus `Differential Revision`.
+    let mut b = B::new();
+    b.pr(12, "ann", 0);
+    b.comment(
+        12,
+        "facebook-github-bot",
+        3,
+        "@max has imported this pull request.",
+    );
+    b.close(12, "facebook-github-bot", 4);
+    let c = b.commit("d1", "max@corp.example", 4);
+    c.subject = "Fix parser (#12)".into();
+    c.pr_number = Some(12);
+    c.pr_via = Some(PrVia::Resolved);
+    c.trailers = vec![
+        (
+            "Pull Request resolved".into(),
+            "https://github.com/acme/widget/pull/12".into(),
+        ),
+        ("Differential Revision".into(), "D1234567".into()),
+    ];
+    let r = b.report();
+    assert_eq!(r.openness.commits_with_public_pr, Some(1));
+    assert_eq!(r.openness.commits_with_internal_review_marker, Some(1));
+    assert_eq!(r.openness.imported_prs, Some(1));
+    let ann = r.contributor("login:ann").unwrap();
+    assert_eq!(ann.last_experience, Experience::Imported);
+    assert_eq!(
+        ann.last_experience_detail
+            .as_ref()
+            .unwrap()
+            .commit
+            .as_deref(),
+        Some("d1")
+    );
+}
