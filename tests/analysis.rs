@@ -1375,3 +1375,48 @@ fn signal_public_pr_and_internal_review_marker_are_counted_independently() {
         Some("d1")
     );
 }
+
+#[test]
+fn signal_internal_review_markers_gerrit_and_sync_forms() {
+    let cases: [(&[(&str, &str)], &str, Option<&str>); 5] = [
+        (
+            &[("Change-Id", "I0123")],
+            "Fix",
+            Some("change_id_without_public_review"),
+        ),
+        (
+            &[
+                ("Change-Id", "I0123"),
+                ("Reviewed-on", "https://review.opendev.org/c/x/+/1"),
+            ],
+            "Fix",
+            None,
+        ),
+        (
+            &[
+                ("Change-Id", "I0123"),
+                ("Reviewed-on", "https://gerrit.corp.example.com/c/x/+/1"),
+            ],
+            "Fix",
+            Some("private_reviewed_on"),
+        ),
+        (&[], "Sync from internal repository", Some("sync_message")),
+        (&[("Signed-off-by", "A <a@x.org>")], "Fix", None),
+    ];
+    for (trailers, subject, want) in cases {
+        let mut b = B::git_only();
+        let c = b.commit("c1", "a@x.org", 1);
+        c.subject = subject.into();
+        c.trailers = trailers
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        let r = b.report();
+        let s = r.signal("internal_review_markers").unwrap();
+        assert_eq!(
+            s.evidence.first().map(|h| h.detail.as_str()),
+            want,
+            "{trailers:?} {subject}"
+        );
+    }
+}
