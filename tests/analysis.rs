@@ -1378,7 +1378,8 @@ fn signal_public_pr_and_internal_review_marker_are_counted_independently() {
 
 #[test]
 fn signal_internal_review_markers_gerrit_and_sync_forms() {
-    let cases: [(&[(&str, &str)], &str, Option<&str>); 5] = [
+    type Trailers<'a> = &'a [(&'a str, &'a str)];
+    let cases: [(Trailers, &str, Option<&str>); 5] = [
         (
             &[("Change-Id", "I0123")],
             "Fix",
