@@ -1421,3 +1421,23 @@ fn signal_internal_review_markers_gerrit_and_sync_forms() {
         );
     }
 }
+
+#[test]
+fn an_empty_dataset_gives_an_empty_report_with_nulls() {
+    let r = contrail::analysis::analyze(
+        &contrail::store::Dataset::default(),
+        &contrail::config::Settings::default(),
+        None,
+    );
+    assert_eq!(r.as_of, None);
+    assert_eq!(r.people.total, 0);
+    assert_eq!(r.openness.commits_total, None);
+    assert_eq!(r.funnel.len(), 7);
+    for f in [
+        contrail::cli::Format::Json,
+        contrail::cli::Format::Csv,
+        contrail::cli::Format::Markdown,
+    ] {
+        assert!(!contrail::report::render(&r, f).is_empty());
+    }
+}
