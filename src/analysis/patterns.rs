@@ -126,6 +126,8 @@ pub struct Patterns {
     pub cla_label_unsigned: Regex,
     pub cla_label_signed: Regex,
     pub merge_subject: Regex,
+    /// Subjects of mirror syncs and code drops (WORKFLOWS §2, §6).
+    pub sync_message: Regex,
     pub docs_title: Regex,
     pub test_title: Regex,
     pub bug_title: Regex,
@@ -183,6 +185,9 @@ impl Patterns {
             ),
             cla_label_signed: fixed(r"^cla[:\s_-]*(?:yes|signed|ok|valid)$"),
             merge_subject: fixed(r"^Merge pull request #(\d+) from ([A-Za-z0-9-]+)/"),
+            sync_message: fixed(
+                r"\bsync(?:ed|ing)? (?:from|with) (?:internal|upstream|the internal)|\bupdate code from upstream|\bcode drop\b|\binternal (?:change|sync)\b|^copybara",
+            ),
             docs_title: fixed(
                 r"\b(?:typo|typos|docs?|documentation|readme|spelling|grammar|comment|changelog)\b",
             ),

@@ -42,11 +42,6 @@ impl People {
     pub fn is_bot(&self, p: usize) -> bool {
         self.persons[p].bot.is_some()
     }
-
-    /// A person from a `Name <email>` trailer value; `None` when it carries no email.
-    pub fn by_trailer(&self, value: &str) -> Option<usize> {
-        trailer_email(value).and_then(|e| self.by_email(&e))
-    }
 }
 
 /// The login a GitHub noreply address stands for (`ID+login@…` or `login@…`).
@@ -168,7 +163,10 @@ pub fn resolve(ds: &Dataset, settings: &Settings, pats: &Patterns, actors: &[&st
         }
     }
     let mut user_names: HashMap<usize, String> = HashMap::new();
-    for u in &ds.users {
+    // Edges are recorded as they join groups, so visit link sources in a fixed order.
+    let mut users: Vec<&crate::domain::User> = ds.users.iter().collect();
+    users.sort_by(|a, b| a.login.cmp(&b.login));
+    for u in users {
         if let Some(l) = g.login(&u.login) {
             if let Some(n) = u.name.as_ref().filter(|n| !n.is_empty()) {
                 user_names.insert(l, n.clone());
@@ -202,7 +200,9 @@ pub fn resolve(ds: &Dataset, settings: &Settings, pats: &Patterns, actors: &[&st
     for (_, login) in &ds.org_members {
         g.login(login);
     }
-    for link in &ds.identity_links {
+    let mut links: Vec<&crate::domain::IdentityLink> = ds.identity_links.iter().collect();
+    links.sort_by(|a, b| (&a.email, &a.login, &a.reason).cmp(&(&b.email, &b.login, &b.reason)));
+    for link in links {
         if let (Some(e), Some(l)) = (g.email(&link.email), g.login(&link.login)) {
             g.union(e, l, link.reason.clone());
         }
