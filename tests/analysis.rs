@@ -1113,6 +1113,33 @@ fn scenario_cla_never_signed() {
     );
 }
 
+/// CLAassistant's real wording names signing even when nobody signed: "0 out of 1 committers
+/// have signed the CLA" is a request; "All committers have signed the CLA" is a signature.
+#[test]
+fn last_experience_cla_unsigned_from_claassistant_tally() {
+    let mut b = B::new();
+    b.pr(1, "ann", 0);
+    b.comment(1, "CLAassistant", 0, "Thank you for your submission! We really appreciate it. Like many open source projects, we ask that you sign our Contributor License Agreement before we can accept your contribution.<br/>**0** out of **1** committers have signed the CLA.");
+    b.close(1, "stale[bot]", 90);
+    b.pr(2, "bea", 0);
+    b.comment(
+        2,
+        "CLAassistant",
+        0,
+        "**1** out of **2** committers have signed the CLA.",
+    );
+    b.close(2, "stale[bot]", 90);
+    b.pr(3, "cy", 0);
+    b.comment(3, "CLAassistant", 0, "All committers have signed the CLA.");
+    b.close(3, "stale[bot]", 90);
+    b.star("zed", 300);
+    let r = b.report();
+    let exp = |id: &str| r.contributor(id).unwrap().last_experience;
+    assert_eq!(exp("login:ann"), Experience::ClaUnsigned);
+    assert_eq!(exp("login:bea"), Experience::ClaUnsigned);
+    assert_ne!(exp("login:cy"), Experience::ClaUnsigned);
+}
+
 #[test]
 fn scenario_typo_hunt_week() {
     let mut b = B::new();

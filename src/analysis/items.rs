@@ -118,9 +118,17 @@ pub fn facts(ctx: &Ctx) -> Vec<ItemFacts> {
                     }
                 }
                 if bot && let Some(body) = e.body.as_deref() {
-                    if ctx.pats.cla_signed.is_match(body) {
+                    let tally = ctx.pats.cla_tally.captures(body).map(|c| {
+                        let n = |i: usize| c.get(i).and_then(|m| m.as_str().parse::<u32>().ok());
+                        n(1).is_some() && n(1) == n(2)
+                    });
+                    let signed = tally.unwrap_or_else(|| {
+                        ctx.pats.cla_signed.is_match(body)
+                            && !ctx.pats.cla_not_signed.is_match(body)
+                    });
+                    if signed {
                         f.cla_signed = true;
-                    } else if ctx.pats.cla_ask.is_match(body) {
+                    } else if tally.is_some() || ctx.pats.cla_ask.is_match(body) {
                         f.cla_asked = true;
                     }
                     if it.kind == ItemKind::Pr

@@ -123,6 +123,11 @@ pub struct Patterns {
     pub import_comment: Regex,
     pub cla_ask: Regex,
     pub cla_signed: Regex,
+    /// CLAassistant's tally, "1 out of 2 committers have signed the CLA": signed only when
+    /// both numbers are equal, whatever the rest of the sentence says.
+    pub cla_tally: Regex,
+    /// "not signed", "haven't signed": a request, even though it names signing.
+    pub cla_not_signed: Regex,
     pub cla_label_unsigned: Regex,
     pub cla_label_signed: Regex,
     pub merge_subject: Regex,
@@ -179,6 +184,10 @@ impl Patterns {
             ),
             cla_signed: fixed(
                 r"all (?:committers|contributors|authors) (?:have|has) signed|cla (?:is |has been )?signed|signed the cla|cla check (?:passed|succeeded)|cla:\s*yes",
+            ),
+            cla_tally: fixed(r"(\d+)\W*out of\W*(\d+)\W*(?:committers|contributors|authors)"),
+            cla_not_signed: fixed(
+                r"\bnot (?:yet )?signed|\bha(?:ve|s)n'?t (?:yet )?signed|\bha(?:ve|s) not (?:yet )?signed",
             ),
             cla_label_unsigned: fixed(
                 r"^cla[:\s_-]*(?:no|missing|required|unsigned|not[\s_-]*signed)$",
