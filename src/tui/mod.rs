@@ -9,7 +9,6 @@ pub mod app;
 pub mod keymap;
 pub mod model;
 pub mod picker;
-pub mod provisional;
 pub mod theme;
 pub mod ui;
 pub mod views;

@@ -145,9 +145,6 @@ fn draw_status(frame: &mut Frame, app: &App, area: Rect) {
     if app.read_only.is_some() {
         right.push_str("[read-only] ");
     }
-    if app.data.as_ref().is_some_and(|d| d.provisional) {
-        right.push_str("[provisional] ");
-    }
     let lw = left.width() as u16;
     let rw = right.chars().count() as u16;
     let mut spans = vec![left];
