@@ -126,20 +126,41 @@ pub fn effective_settings(config_path: Option<&Path>, ds: &store::Dataset) -> Re
     Ok(Config::load(config_path)?.0.settings)
 }
 
-fn open_existing(db: &Path, what: &str) -> Result<Store> {
+/// The "nothing synced yet" error, with the command that fixes it for how the database was
+/// named: by OWNER/NAME, by `--db`, or implicitly by the current clone.
+pub fn no_database(repo: Option<&str>, db: &Path, explicit_db: bool) -> Error {
+    let (what, fix) = match repo {
+        Some(r) => (
+            format!("for {r}"),
+            format!(
+                "run `contrail sync {r}` first (or `contrail demo` to try the bundled example)"
+            ),
+        ),
+        None if explicit_db => (
+            format!("at {}", db.display()),
+            "check the path, or create it with `contrail sync --git PATH --db FILE`".to_string(),
+        ),
+        None => (
+            "for this repository yet".to_string(),
+            "run `contrail sync` inside the clone (or `contrail` to import it and open the TUI)"
+                .to_string(),
+        ),
+    };
+    Error::NoDatabase { what, fix }
+}
+
+fn open_existing(db: &Path, missing: impl FnOnce() -> Error) -> Result<Store> {
     if !db.exists() {
-        return Err(Error::NoDatabase(what.to_string()));
+        return Err(missing());
     }
     Store::open_read_only(db)
 }
 
 fn report(config_path: Option<&Path>, args: ReportArgs) -> Result<()> {
     let db = resolve_db(args.db.clone(), args.repo.as_deref(), None)?;
-    let what = args
-        .repo
-        .clone()
-        .unwrap_or_else(|| db.display().to_string());
-    let store = open_existing(&db, &what)?;
+    let store = open_existing(&db, || {
+        no_database(args.repo.as_deref(), &db, args.db.is_some())
+    })?;
     let ds = store.dataset()?;
     let settings = effective_settings(config_path, &ds)?;
     let as_of = match &args.as_of {
@@ -189,11 +210,10 @@ fn snapshot_export(
     db: Option<PathBuf>,
     redact: bool,
 ) -> Result<()> {
+    let explicit_db = db.is_some();
     let src = resolve_db(db, repo.as_deref(), None)?;
     if !src.exists() {
-        return Err(Error::NoDatabase(
-            repo.unwrap_or_else(|| src.display().to_string()),
-        ));
+        return Err(no_database(repo.as_deref(), &src, explicit_db));
     }
     let stats = crate::snapshot::export(&src, &file, redact)?;
     eprintln!(
@@ -208,7 +228,7 @@ fn snapshot_export(
 
 /// Analyse the database at `path` (read-only) with its own recorded settings.
 pub fn analyze_file(config_path: Option<&Path>, path: &Path) -> Result<crate::report::Report> {
-    let store = open_existing(path, &path.display().to_string())?;
+    let store = open_existing(path, || no_database(None, path, true))?;
     let ds = store.dataset()?;
     let settings = effective_settings(config_path, &ds)?;
     Ok(crate::analysis::analyze(&ds, &settings, None))
@@ -285,7 +305,7 @@ fn tui_db(config_path: Option<&Path>, args: TuiArgs) -> Result<()> {
         .clone()
         .unwrap_or_else(|| db.display().to_string());
     if !db.exists() {
-        return Err(Error::NoDatabase(what));
+        return Err(no_database(args.repo.as_deref(), &db, args.db.is_some()));
     }
     let read_only = std::fs::metadata(&db).is_ok_and(|m| m.permissions().readonly());
     // Validate (and migrate a writable file) before the terminal is taken over.

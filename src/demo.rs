@@ -17,7 +17,7 @@ use crate::store::{self, Store};
 use std::path::Path;
 
 /// Bump when the generator's output changes, so cached demo databases are rebuilt.
-pub const DEMO_VERSION: &str = "1";
+pub const DEMO_VERSION: &str = "2";
 
 pub const DEMO_REPO: &str = "orbitkit/orbit";
 pub const INTERNAL_DOMAIN: &str = "orbitlabs.example";
@@ -700,9 +700,7 @@ fn stories(g: &mut Gen) {
         PIA,
         Pr,
         "Add Julia bindings",
-        ClaUnsigned {
-            closed_after: Some(75 * DAY),
-        },
+        ClaUnsigned { closed_after: None },
     );
     g.spec(
         526.0,
@@ -1024,7 +1022,7 @@ fn realise_one(g: &mut Gen, number: u64, s: Spec) {
             e.body = Some(
                 "Thank you for your submission! We really appreciate it. Like many open source \
                  projects, we ask that you sign our Contributor License Agreement before we can \
-                 accept your contribution. 0 out of 1 committers have signed the CLA."
+                 accept your contribution. The CLA is not signed yet."
                     .into(),
             );
             if let Some(after) = closed_after {

@@ -26,10 +26,8 @@ pub enum Error {
     #[error("cannot open {}: {reason}; check the path and its permissions", path.display())]
     Io { path: PathBuf, reason: String },
 
-    #[error(
-        "no database for {0}; run `contrail sync {0}` first (or `contrail demo` to try the bundled example)"
-    )]
-    NoDatabase(String),
+    #[error("no database {what}; {fix}")]
+    NoDatabase { what: String, fix: String },
 
     #[error("invalid config {}: {reason}; fix the file or run `contrail config --defaults` to see every key", path.display())]
     Config { path: PathBuf, reason: String },

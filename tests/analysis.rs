@@ -300,6 +300,28 @@ fn identity_links_and_config_aliases_merge_with_their_reason() {
 }
 
 #[test]
+fn identity_evidence_does_not_depend_on_row_order() {
+    let mut b = B::new();
+    b.issue(1, "ann", 0);
+    b.commit("c1", "a@x.org", 1);
+    b.commit("c2", "b@x.org", 2);
+    for (e, reason) in [("a@x.org", "api one"), ("b@x.org", "api two")] {
+        b.ds.identity_links.push(IdentityLink {
+            email: e.into(),
+            login: "ann".into(),
+            reason: reason.into(),
+        });
+    }
+    b.settings.aliases = vec![vec!["a@x.org".into(), "b@x.org".into()]];
+    let mut reversed = b.clone();
+    reversed.ds.identity_links.reverse();
+    reversed.ds.commits.reverse();
+    let json = |b: &B| serde_json::to_string(&b.report()).unwrap();
+    assert_eq!(json(&b), json(&reversed));
+    assert_eq!(b.report().people.total, 1);
+}
+
+#[test]
 fn identity_never_merged_on_display_name() {
     let mut b = B::git_only();
     b.commit("c1", "dave@a.org", 1).author_name = "dave".into();
@@ -1091,6 +1113,33 @@ fn scenario_cla_never_signed() {
     );
 }
 
+/// CLAassistant's real wording names signing even when nobody signed: "0 out of 1 committers
+/// have signed the CLA" is a request; "All committers have signed the CLA" is a signature.
+#[test]
+fn last_experience_cla_unsigned_from_claassistant_tally() {
+    let mut b = B::new();
+    b.pr(1, "ann", 0);
+    b.comment(1, "CLAassistant", 0, "Thank you for your submission! We really appreciate it. Like many open source projects, we ask that you sign our Contributor License Agreement before we can accept your contribution.<br/>**0** out of **1** committers have signed the CLA.");
+    b.close(1, "stale[bot]", 90);
+    b.pr(2, "bea", 0);
+    b.comment(
+        2,
+        "CLAassistant",
+        0,
+        "**1** out of **2** committers have signed the CLA.",
+    );
+    b.close(2, "stale[bot]", 90);
+    b.pr(3, "cy", 0);
+    b.comment(3, "CLAassistant", 0, "All committers have signed the CLA.");
+    b.close(3, "stale[bot]", 90);
+    b.star("zed", 300);
+    let r = b.report();
+    let exp = |id: &str| r.contributor(id).unwrap().last_experience;
+    assert_eq!(exp("login:ann"), Experience::ClaUnsigned);
+    assert_eq!(exp("login:bea"), Experience::ClaUnsigned);
+    assert_ne!(exp("login:cy"), Experience::ClaUnsigned);
+}
+
 #[test]
 fn scenario_typo_hunt_week() {
     let mut b = B::new();
@@ -1295,5 +1344,127 @@ mod properties {
             // The stranger may move as_of (and so the status); the journey itself must not change.
             prop_assert_eq!(journey_of(&a, "login:p0"), journey_of(&b, "login:p0"));
         }
+    }
+}
+
+#[test]
+fn rung_maintainer_reached_by_a_merge_pull_request_commit_of_someone_elses_pr() {
+    let mut b = B::git_only();
+    b.commit("c1", "ann@users.noreply.github.com", 1);
+    let m = b.commit("m1", "max@users.noreply.github.com", 2);
+    m.parent_count = 2;
+    m.subject = "Merge pull request #4 from ann/fix-parser".into();
+    let r = b.report();
+    assert_eq!(stage_day(&r, "login:max", "maintainer"), Some(2));
+    assert_eq!(stage_day(&r, "login:ann", "maintainer"), None);
+    assert_eq!(
+        r.openness.commits_total,
+        Some(1),
+        "merge commits are not counted"
+    );
+}
+
+#[test]
+fn signal_public_pr_and_internal_review_marker_are_counted_independently() {
+    // ShipIt style: `(#N)` and `Pull Request resolved:` plus `Differential Revision`.
+    let mut b = B::new();
+    b.pr(12, "ann", 0);
+    b.comment(
+        12,
+        "facebook-github-bot",
+        3,
+        "@max has imported this pull request.",
+    );
+    b.close(12, "facebook-github-bot", 4);
+    let c = b.commit("d1", "max@corp.example", 4);
+    c.subject = "Fix parser (#12)".into();
+    c.pr_number = Some(12);
+    c.pr_via = Some(PrVia::Resolved);
+    c.trailers = vec![
+        (
+            "Pull Request resolved".into(),
+            "https://github.com/acme/widget/pull/12".into(),
+        ),
+        ("Differential Revision".into(), "D1234567".into()),
+    ];
+    let r = b.report();
+    assert_eq!(r.openness.commits_with_public_pr, Some(1));
+    assert_eq!(r.openness.commits_with_internal_review_marker, Some(1));
+    assert_eq!(r.openness.imported_prs, Some(1));
+    let ann = r.contributor("login:ann").unwrap();
+    assert_eq!(ann.last_experience, Experience::Imported);
+    assert_eq!(
+        ann.last_experience_detail
+            .as_ref()
+            .unwrap()
+            .commit
+            .as_deref(),
+        Some("d1")
+    );
+}
+
+#[test]
+fn signal_internal_review_markers_gerrit_and_sync_forms() {
+    type Trailers<'a> = &'a [(&'a str, &'a str)];
+    let cases: [(Trailers, &str, Option<&str>); 5] = [
+        (
+            &[("Change-Id", "I0123")],
+            "Fix",
+            Some("change_id_without_public_review"),
+        ),
+        (
+            &[
+                ("Change-Id", "I0123"),
+                ("Reviewed-on", "https://review.opendev.org/c/x/+/1"),
+            ],
+            "Fix",
+            None,
+        ),
+        (
+            &[
+                ("Change-Id", "I0123"),
+                ("Reviewed-on", "https://gerrit.corp.example.com/c/x/+/1"),
+            ],
+            "Fix",
+            Some("private_reviewed_on"),
+        ),
+        (&[], "Sync from internal repository", Some("sync_message")),
+        (&[("Signed-off-by", "A <a@x.org>")], "Fix", None),
+    ];
+    for (trailers, subject, want) in cases {
+        let mut b = B::git_only();
+        let c = b.commit("c1", "a@x.org", 1);
+        c.subject = subject.into();
+        c.trailers = trailers
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        let r = b.report();
+        let s = r.signal("internal_review_markers").unwrap();
+        assert_eq!(
+            s.evidence.first().map(|h| h.detail.as_str()),
+            want,
+            "{trailers:?} {subject}"
+        );
+    }
+}
+
+#[test]
+fn an_empty_dataset_gives_an_empty_report_with_nulls() {
+    let r = contrail::analysis::analyze(
+        &contrail::store::Dataset::default(),
+        &contrail::config::Settings::default(),
+        None,
+    );
+    assert_eq!(r.as_of, None);
+    assert_eq!(r.people.total, 0);
+    assert_eq!(r.openness.commits_total, None);
+    assert_eq!(r.funnel.len(), 7);
+    for f in [
+        contrail::cli::Format::Json,
+        contrail::cli::Format::Csv,
+        contrail::cli::Format::Markdown,
+    ] {
+        assert!(!contrail::report::render(&r, f).is_empty());
     }
 }

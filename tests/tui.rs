@@ -1,10 +1,9 @@
 //! The TUI without a terminal: every view drawn to ratatui's `TestBackend` at 80×24 and
 //! 120×40 and compared with insta snapshots, and state transitions driven by actions.
 //!
-//! Snapshots use the demo repository with the TUI's provisional classification as the report,
-//! so they pin the rendering and stay stable while the analysis evolves; one test renders
-//! every view with the real `analysis::analyze` too. The demo has fixed dates and `as_of` is the
-//! newest event, so nothing on screen depends on the wall clock.
+//! Snapshots use the demo repository and the real `analysis::analyze`, so a change in either the
+//! rendering or the analysis shows up as a snapshot diff to review. The demo has fixed dates and
+//! `as_of` is the newest event, so nothing on screen depends on the wall clock.
 
 use contrail::config::TuiConfig;
 use contrail::domain::Note;
@@ -23,12 +22,12 @@ fn demo_store() -> Store {
     s
 }
 
-/// The demo's view model with the stable (provisional) report.
+/// The demo's view model with the real analysis.
 fn demo_data() -> Arc<ViewData> {
     let ds = demo_store().dataset().unwrap();
     let settings = contrail::demo::settings();
-    let report = contrail::tui::provisional::report(&ds, &settings);
-    Arc::new(ViewData::build(Arc::new(ds), report, &settings))
+    let report = contrail::analysis::analyze(&ds, &settings, None);
+    Arc::new(ViewData::build(Arc::new(ds), report))
 }
 
 fn app_with(data: Arc<ViewData>) -> App {
@@ -321,7 +320,12 @@ fn a_funnel_count_drills_to_its_people_then_a_journey_and_back() {
 #[test]
 fn a_dropoff_row_drills_to_dropped_people_and_the_item_that_ended_it() {
     let mut app = demo_app();
-    press(&mut app, &[Action::Show(View::Dropoffs), Action::Enter]);
+    // The first row is the stargazers who never took part; the second, participants nobody
+    // answered.
+    press(
+        &mut app,
+        &[Action::Show(View::Dropoffs), Action::Down, Action::Enter],
+    );
     assert_eq!(app.view, View::People);
     let d = app.data.clone().unwrap();
     assert!(!app.people.rows.is_empty());
@@ -396,6 +400,17 @@ fn notes_are_edited_with_tags_and_handed_to_the_runner() {
     assert_eq!(tags, vec!["mentoring", "hire"]);
     assert!(text.starts_with("great reviewer"));
     assert_eq!(app.notes[&person].text, text);
+    // `#tag` in the search finds the people tagged so.
+    press(&mut app, &[Action::Search]);
+    type_text(&mut app, "#ment");
+    let d = app.data.clone().unwrap();
+    let found: Vec<&str> = app
+        .people
+        .rows
+        .iter()
+        .map(|&i| d.people[i as usize].id.as_str())
+        .collect();
+    assert_eq!(found, vec![person.as_str()]);
 }
 
 #[test]
@@ -415,7 +430,7 @@ fn notes_stored_in_the_db_survive_a_reload() {
         store::upsert_note(
             c,
             &Note {
-                person: "fern-k".into(),
+                person: "login:fern-k".into(),
                 text: "ready for reviewer".into(),
                 tags: vec!["rising".into()],
                 updated_at: 1,
@@ -425,8 +440,8 @@ fn notes_stored_in_the_db_survive_a_reload() {
     .unwrap();
     let ds = st.dataset().unwrap();
     let settings = contrail::demo::settings();
-    let report = contrail::tui::provisional::report(&ds, &settings);
-    let mut app = app_with(Arc::new(ViewData::build(Arc::new(ds), report, &settings)));
+    let report = contrail::analysis::analyze(&ds, &settings, None);
+    let mut app = app_with(Arc::new(ViewData::build(Arc::new(ds), report)));
     press(&mut app, &[Action::Search]);
     type_text(&mut app, "fern");
     press(&mut app, &[Action::Submit, Action::Enter]);
@@ -556,8 +571,8 @@ fn twenty_thousand_people_scroll_with_only_visible_rows_drawn() {
     contrail::synth::generate(&mut st, &params).unwrap();
     let ds = st.dataset().unwrap();
     let settings = contrail::config::Settings::default();
-    let report = contrail::tui::provisional::report(&ds, &settings);
-    let mut app = app_with(Arc::new(ViewData::build(Arc::new(ds), report, &settings)));
+    let report = contrail::analysis::analyze(&ds, &settings, None);
+    let mut app = app_with(Arc::new(ViewData::build(Arc::new(ds), report)));
     app.update(Action::Show(View::People));
     assert!(app.people.rows.len() > 10_000, "{}", app.people.rows.len());
     let t = std::time::Instant::now();
@@ -658,4 +673,38 @@ fn refresh_re_imports_the_clone_in_the_background_and_reports_it() {
     );
     let d = app.data.clone().unwrap();
     assert!(d.people.iter().any(|p| p.name == "Ann"));
+}
+
+#[test]
+fn clicking_a_people_header_sorts_by_it_and_again_reverses() {
+    let mut app = demo_app();
+    app.update(Action::Show(View::People));
+    let _ = screen(&mut app, 120, 40);
+    let (x0, _, key) = *app
+        .hits
+        .header
+        .iter()
+        .find(|(_, _, k)| *k == contrail::tui::app::SortKey::Merged)
+        .unwrap();
+    // The recorded cell is where the header text is drawn.
+    let term = render(&mut app, 120, 40);
+    let y = app.hits.header_y.unwrap();
+    let buf = term.backend().buffer();
+    let text: String = (x0..x0 + 3)
+        .map(|x| buf[(x, y)].symbol().to_string())
+        .collect();
+    assert_eq!(text, "mrg");
+    app.update(Action::SortBy(key));
+    assert_eq!(app.people.sort, key);
+    assert!(app.people.desc);
+    let d = app.data.clone().unwrap();
+    let first = d.people[app.people.rows[0] as usize].merged;
+    assert!(
+        d.people
+            .iter()
+            .filter(|p| p.side != Side::Bot)
+            .all(|p| p.merged <= first)
+    );
+    app.update(Action::SortBy(key));
+    assert!(!app.people.desc, "a second click reverses");
 }

@@ -224,6 +224,25 @@ fn demo_in_a_pty_switches_views_searches_drills_and_restores_the_terminal() {
 
     send(&mut p, "6");
     wait_for(&mut p, &mut s, "waiting on a first reply");
+    // `y` copies the selected item's URL with OSC 52; `o` hands it to $BROWSER (`true` here).
+    let url = "https://github.com/orbitkit/orbit/issues/9";
+    send(&mut p, "y");
+    wait_for(
+        &mut p,
+        &mut s,
+        "copied https://github.com/orbitkit/orbit/issues/9",
+    );
+    let osc = format!("\x1b]52;c;{}\x07", contrail::tui::base64(url.as_bytes()));
+    assert!(
+        String::from_utf8_lossy(&s.raw).contains(&osc),
+        "OSC 52 sequence sent"
+    );
+    send(&mut p, "o");
+    wait_for(
+        &mut p,
+        &mut s,
+        "opening https://github.com/orbitkit/orbit/issues/9",
+    );
 
     send(&mut p, "2");
     wait_for(&mut p, &mut s, "filter all");
@@ -586,5 +605,24 @@ fn bench_tui() {
     println!(
         "demo database built in {:.0} ms (target < 300 ms)",
         ms(t.elapsed())
+    );
+}
+
+#[test]
+fn without_a_terminal_the_demo_says_so_and_writes_nothing_to_stdout() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_contrail"))
+        .arg("demo")
+        .env("XDG_CACHE_HOME", dir.path())
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("run it in an interactive terminal"), "{err}");
+    assert!(
+        out.stdout.is_empty(),
+        "{:?}",
+        String::from_utf8_lossy(&out.stdout)
     );
 }

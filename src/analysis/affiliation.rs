@@ -9,9 +9,9 @@
 //! `CONTRIBUTOR` association proves nothing either way: private org members show up as it.
 
 use super::Ctx;
+use super::stats::iso;
 use crate::domain::{AffiliationFact, Ts};
 use crate::report::{Affiliation, AffiliationPeriod};
-use crate::timefmt::iso;
 use std::collections::{BTreeSet, HashMap};
 
 #[derive(Debug, Clone, Default)]
@@ -117,9 +117,19 @@ struct Sightings {
 }
 
 impl Sightings {
+    /// Keep the earliest internal sighting; on a tie, the smallest reason, so the result does
+    /// not depend on the order rows arrive in.
     fn internal(&mut self, t: Ts, why: impl FnOnce() -> String) {
-        if self.first_internal.as_ref().is_none_or(|(f, _)| t < *f) {
-            self.first_internal = Some((t, why()));
+        if self.first_internal.as_ref().is_some_and(|(f, _)| *f < t) {
+            return;
+        }
+        let why = why();
+        if self
+            .first_internal
+            .as_ref()
+            .is_none_or(|(f, w)| t < *f || why < *w)
+        {
+            self.first_internal = Some((t, why));
         }
     }
     fn outsider(&mut self, t: Ts) {

@@ -187,7 +187,7 @@ pub fn gravity(
         if let Some(r) = months.get_mut(&m) {
             r.stars = Some(r.stars.unwrap_or(0) + 1);
         }
-        *per_day.entry(crate::timefmt::day(t)).or_default() += 1;
+        *per_day.entry(super::stats::day(t)).or_default() += 1;
     }
     for t in times {
         for (rung, add) in [(Rung::Participant, 0), (Rung::Contributor, 1)] {

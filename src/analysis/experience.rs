@@ -8,10 +8,10 @@
 use super::Ctx;
 use super::items::ItemFacts;
 use super::ladder::Journey;
+use super::stats::iso;
 use super::stats::{DAY, hours};
 use crate::domain::{ItemKind, ItemState};
 use crate::report::{Experience, LastExperience};
-use crate::timefmt::iso;
 
 pub fn last_experience(ctx: &Ctx, j: &Journey, items: &[ItemFacts]) -> LastExperience {
     let ds = ctx.ds;

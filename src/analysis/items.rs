@@ -10,8 +10,6 @@ use std::collections::{BTreeMap, HashMap};
 pub struct ItemFacts {
     pub author: Option<usize>,
     pub author_is_bot: bool,
-    /// Event indices on this item, in (at, id) order.
-    pub events: Vec<u32>,
     /// First non-author, non-bot conversation reply (comment, review, review comment).
     pub first_response: Option<(Ts, usize)>,
     /// A review (any state) by a non-author human.
@@ -95,75 +93,108 @@ pub fn facts(ctx: &Ctx) -> Vec<ItemFacts> {
             }
         })
         .collect();
-    for &ei in &ctx.order {
-        if let Some(n) = ds.events[ei as usize].item
-            && let Some(&ii) = ctx.item_index.get(&n)
+    // One pass over the events in memory order. Every fact is a minimum or maximum by
+    // (time, event id), so the result does not depend on the order the rows arrive in and the
+    // events never need sorting.
+    let key = |ei: usize| (ds.events[ei].at, ds.events[ei].id.as_str());
+    let mut last_reopen: Vec<Option<usize>> = vec![None; ds.items.len()];
+    let mut import_comment: Vec<Option<usize>> = vec![None; ds.items.len()];
+    for (ei, e) in ds.events.iter().enumerate() {
+        let Some(ii) = ctx.item_of(ei) else { continue };
+        let it = &ds.items[ii];
+        let f = &mut out[ii];
+        let actor = ctx.event_actor[ei];
+        let bot = actor.is_some_and(|p| ctx.people.is_bot(p));
+        let other_human = actor.is_some() && !bot && actor != f.author;
+        match e.kind {
+            EventKind::Comment | EventKind::Review | EventKind::ReviewComment => {
+                if other_human {
+                    f.human_reply = true;
+                    if f.first_response.is_none_or(|(_, r)| key(ei) < key(r)) {
+                        f.first_response = Some((e.at, ei));
+                    }
+                    if e.kind == EventKind::Review {
+                        f.reviewed = true;
+                    }
+                }
+                if bot && let Some(body) = e.body.as_deref() {
+                    let tally = ctx.pats.cla_tally.captures(body).map(|c| {
+                        let n = |i: usize| c.get(i).and_then(|m| m.as_str().parse::<u32>().ok());
+                        n(1).is_some() && n(1) == n(2)
+                    });
+                    let signed = tally.unwrap_or_else(|| {
+                        ctx.pats.cla_signed.is_match(body)
+                            && !ctx.pats.cla_not_signed.is_match(body)
+                    });
+                    if signed {
+                        f.cla_signed = true;
+                    } else if tally.is_some() || ctx.pats.cla_ask.is_match(body) {
+                        f.cla_asked = true;
+                    }
+                    if it.kind == ItemKind::Pr
+                        && it.state == ItemState::Closed
+                        && import_comment[ii].is_none_or(|c| key(ei) < key(c))
+                        && ctx.pats.import_comment.is_match(body)
+                    {
+                        import_comment[ii] = Some(ei);
+                    }
+                }
+            }
+            EventKind::Closed if f.close.is_none_or(|(.., c)| key(c) < key(ei)) => {
+                f.close = Some((e.at, actor, bot, ei));
+            }
+            EventKind::Reopened if last_reopen[ii].is_none_or(|r| key(r) < key(ei)) => {
+                last_reopen[ii] = Some(ei);
+            }
+            _ => {}
+        }
+    }
+    for (ii, f) in out.iter_mut().enumerate() {
+        // A reopen after the last close undoes it.
+        if let (Some((.., c)), Some(r)) = (f.close, last_reopen[ii])
+            && key(c) < key(r)
         {
-            out[ii].events.push(ei);
+            f.close = None;
+        }
+        if let Some((.., c)) = f.close {
+            f.explained = ds.events[c]
+                .body
+                .as_deref()
+                .is_some_and(|b| !b.trim().is_empty());
+        }
+        if let Some(c) = import_comment[ii] {
+            let e = &ds.events[c];
+            f.landed = Some(Landing {
+                at: e.at,
+                commit: None,
+                how: format!("bot comment {} says it was imported", e.id),
+            });
+        }
+    }
+    // Whether a comment explained the last close: a non-author comment or review within a day
+    // of it, from the closer or any human.
+    for (ei, e) in ds.events.iter().enumerate() {
+        if !matches!(e.kind, EventKind::Comment | EventKind::Review) {
+            continue;
+        }
+        let Some(ii) = ctx.item_of(ei) else { continue };
+        let f = &mut out[ii];
+        let Some((at, closer, _, _)) = f.close else {
+            continue;
+        };
+        let a = ctx.event_actor[ei];
+        if !f.explained
+            && (e.at - at).abs() <= super::stats::DAY
+            && a.is_some()
+            && a != f.author
+            && (a == closer || !a.is_some_and(|p| ctx.people.is_bot(p)))
+        {
+            f.explained = true;
         }
     }
     let landings = landing_commits(ctx);
     for (ii, it) in ds.items.iter().enumerate() {
         let f = &mut out[ii];
-        let events = std::mem::take(&mut f.events);
-        for &ei in &events {
-            let e = &ds.events[ei as usize];
-            let actor = ctx.event_actor[ei as usize];
-            let bot = actor.is_some_and(|p| ctx.people.is_bot(p));
-            let other_human = actor.is_some() && !bot && actor != f.author;
-            match e.kind {
-                EventKind::Comment | EventKind::Review | EventKind::ReviewComment => {
-                    if other_human {
-                        f.human_reply = true;
-                        if f.first_response.is_none() {
-                            f.first_response = Some((e.at, ei as usize));
-                        }
-                        if e.kind == EventKind::Review {
-                            f.reviewed = true;
-                        }
-                    }
-                    if bot && let Some(body) = e.body.as_deref() {
-                        if ctx.pats.cla_signed.is_match(body) {
-                            f.cla_signed = true;
-                        } else if ctx.pats.cla_ask.is_match(body) {
-                            f.cla_asked = true;
-                        }
-                        if it.kind == ItemKind::Pr
-                            && it.state == ItemState::Closed
-                            && f.landed.is_none()
-                            && ctx.pats.import_comment.is_match(body)
-                        {
-                            f.landed = Some(Landing {
-                                at: e.at,
-                                commit: None,
-                                how: format!("bot comment {} says it was imported", e.id),
-                            });
-                        }
-                    }
-                }
-                EventKind::Closed => {
-                    f.close = Some((e.at, actor, bot, ei as usize));
-                }
-                EventKind::Reopened => f.close = None,
-                _ => {}
-            }
-        }
-        if let Some((at, closer, _, ci)) = f.close {
-            let with_message = ds.events[ci]
-                .body
-                .as_deref()
-                .is_some_and(|b| !b.trim().is_empty());
-            f.explained = with_message
-                || events.iter().any(|&ei| {
-                    let e = &ds.events[ei as usize];
-                    let a = ctx.event_actor[ei as usize];
-                    matches!(e.kind, EventKind::Comment | EventKind::Review)
-                        && (e.at - at).abs() <= super::stats::DAY
-                        && a.is_some()
-                        && a != f.author
-                        && (a == closer || !a.is_some_and(|p| ctx.people.is_bot(p)))
-                });
-        }
         for l in &it.labels {
             if ctx.pats.cla_label_signed.is_match(l) {
                 f.cla_signed = true;
@@ -182,7 +213,6 @@ pub fn facts(ctx: &Ctx) -> Vec<ItemFacts> {
                 how: how.clone(),
             });
         }
-        f.events = events;
     }
     out
 }

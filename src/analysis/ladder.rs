@@ -185,7 +185,7 @@ pub fn journeys(ctx: &Ctx, items: &[ItemFacts]) -> Vec<Journey> {
         };
         let jp = &mut j[p];
         jp.touch(e.at);
-        let item = e.item.and_then(|n| ctx.item_index.get(&n).map(|&i| (n, i)));
+        let item = ctx.item_of(ei).map(|i| (e.item.unwrap_or(0), i));
         let others = item.is_some_and(|(_, i)| items[i].author.is_some_and(|a| a != p));
         let n = e.item.unwrap_or(0);
         let eref = || EvidenceRef::Event { id: e.id.clone() };

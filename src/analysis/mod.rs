@@ -20,9 +20,9 @@ use crate::config::Settings;
 use crate::domain::{ItemState, Rung, Ts};
 use crate::report::{Contributor, PeopleCounts, Report, RungReached, Sources, Status};
 use crate::store::Dataset;
-use crate::timefmt::iso;
 use patterns::Patterns;
 use people::People;
+use stats::iso;
 use std::collections::BTreeMap;
 
 /// What every stage of the analysis reads: the data, the settings, and the people behind each
@@ -34,13 +34,13 @@ pub(crate) struct Ctx<'a> {
     pub people: People,
     /// Person of each event's actor.
     pub event_actor: Vec<Option<usize>>,
-    /// Event indices in (at, id) order.
-    pub order: Vec<u32>,
     pub commit_author: Vec<Option<usize>>,
     pub commit_committer: Vec<Option<usize>>,
     pub item_author: Vec<Option<usize>>,
     /// Item number → index in `ds.items`.
     pub item_index: stats::FastMap<u64, usize>,
+    /// Index in `ds.items` of each event's item (`u32::MAX`: none or unknown).
+    event_item: Vec<u32>,
 }
 
 /// The newest time in the data: events, items and commits all count.
@@ -106,27 +106,39 @@ fn cut(ds: &Dataset, t: Ts) -> Dataset {
 
 fn context<'a>(ds: &'a Dataset, settings: &'a Settings) -> Ctx<'a> {
     let pats = Patterns::new(settings);
-    let people = people::resolve(ds, settings, &pats);
-    let mut cache: stats::FastMap<&str, Option<usize>> = stats::FastMap::default();
-    let event_actor = ds
-        .events
+    let item_index: stats::FastMap<u64, usize> = ds
+        .items
         .iter()
-        .map(|e| {
-            let a = e.actor.as_deref()?;
-            *cache.entry(a).or_insert_with(|| people.by_login(a))
-        })
+        .enumerate()
+        .map(|(i, it)| (it.number, i))
         .collect();
-    let mut order: Vec<u32> = (0..ds.events.len() as u32).collect();
-    let key = |i: &u32| {
-        let e = &ds.events[*i as usize];
-        (e.at, e.id.as_str())
-    };
-    if !ds
-        .events
-        .is_sorted_by(|a, b| (a.at, a.id.as_str()) <= (b.at, b.id.as_str()))
-    {
-        order.sort_by(|a, b| key(a).cmp(&key(b)));
+    // One pass over the events: each event's actor as an index into the distinct actors, and
+    // its item's index. No stage needs the events sorted.
+    let mut distinct: stats::FastMap<&str, u32> = stats::FastMap::default();
+    let mut actors: Vec<&str> = Vec::new();
+    let mut event_distinct: Vec<u32> = Vec::with_capacity(ds.events.len());
+    let mut event_item: Vec<u32> = Vec::with_capacity(ds.events.len());
+    for e in &ds.events {
+        event_item.push(
+            e.item
+                .and_then(|n| item_index.get(&n))
+                .map_or(u32::MAX, |&i| i as u32),
+        );
+        let d = match e.actor.as_deref() {
+            Some(a) => *distinct.entry(a).or_insert_with(|| {
+                actors.push(a);
+                (actors.len() - 1) as u32
+            }),
+            None => u32::MAX,
+        };
+        event_distinct.push(d);
     }
+    let people = people::resolve(ds, settings, &pats, &actors);
+    let actor_person: Vec<Option<usize>> = actors.iter().map(|a| people.by_login(a)).collect();
+    let event_actor = event_distinct
+        .iter()
+        .map(|&d| actor_person.get(d as usize).copied().flatten())
+        .collect();
     let commit_author = ds
         .commits
         .iter()
@@ -142,23 +154,26 @@ fn context<'a>(ds: &'a Dataset, settings: &'a Settings) -> Ctx<'a> {
         .iter()
         .map(|i| i.author.as_deref().and_then(|a| people.by_login(a)))
         .collect();
-    let item_index = ds
-        .items
-        .iter()
-        .enumerate()
-        .map(|(i, it)| (it.number, i))
-        .collect();
     Ctx {
         ds,
         settings,
         pats,
         people,
         event_actor,
-        order,
         commit_author,
         commit_committer,
         item_author,
         item_index,
+        event_item,
+    }
+}
+
+impl Ctx<'_> {
+    /// Index in `ds.items` of event `ei`'s item.
+    #[inline]
+    pub fn item_of(&self, ei: usize) -> Option<usize> {
+        let i = self.event_item[ei];
+        (i != u32::MAX).then_some(i as usize)
     }
 }
 

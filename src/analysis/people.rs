@@ -42,11 +42,6 @@ impl People {
     pub fn is_bot(&self, p: usize) -> bool {
         self.persons[p].bot.is_some()
     }
-
-    /// A person from a `Name <email>` trailer value; `None` when it carries no email.
-    pub fn by_trailer(&self, value: &str) -> Option<usize> {
-        trailer_email(value).and_then(|e| self.by_email(&e))
-    }
 }
 
 /// The login a GitHub noreply address stands for (`ID+login@…` or `login@…`).
@@ -128,7 +123,8 @@ impl Graph {
 }
 
 /// Merge every identity in `ds` into persons.
-pub fn resolve(ds: &Dataset, settings: &Settings, pats: &Patterns) -> People {
+/// `actors` are the distinct event actors (collected by the caller in its one pass over events).
+pub fn resolve(ds: &Dataset, settings: &Settings, pats: &Patterns, actors: &[&str]) -> People {
     let mut g = Graph {
         keys: Vec::new(),
         index: FastMap::default(),
@@ -167,7 +163,10 @@ pub fn resolve(ds: &Dataset, settings: &Settings, pats: &Patterns) -> People {
         }
     }
     let mut user_names: HashMap<usize, String> = HashMap::new();
-    for u in &ds.users {
+    // Edges are recorded as they join groups, so visit link sources in a fixed order.
+    let mut users: Vec<&crate::domain::User> = ds.users.iter().collect();
+    users.sort_by(|a, b| a.login.cmp(&b.login));
+    for u in users {
         if let Some(l) = g.login(&u.login) {
             if let Some(n) = u.name.as_ref().filter(|n| !n.is_empty()) {
                 user_names.insert(l, n.clone());
@@ -190,8 +189,8 @@ pub fn resolve(ds: &Dataset, settings: &Settings, pats: &Patterns) -> People {
             .items
             .iter()
             .flat_map(|it| [it.author.as_deref(), it.merged_by.as_deref()])
-            .chain(ds.events.iter().map(|e| e.actor.as_deref()))
-            .flatten();
+            .flatten()
+            .chain(actors.iter().copied());
         for a in logins {
             if seen.insert(a) {
                 g.login(a);
@@ -201,7 +200,9 @@ pub fn resolve(ds: &Dataset, settings: &Settings, pats: &Patterns) -> People {
     for (_, login) in &ds.org_members {
         g.login(login);
     }
-    for link in &ds.identity_links {
+    let mut links: Vec<&crate::domain::IdentityLink> = ds.identity_links.iter().collect();
+    links.sort_by(|a, b| (&a.email, &a.login, &a.reason).cmp(&(&b.email, &b.login, &b.reason)));
+    for link in links {
         if let (Some(e), Some(l)) = (g.email(&link.email), g.login(&link.login)) {
             g.union(e, l, link.reason.clone());
         }

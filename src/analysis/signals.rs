@@ -6,13 +6,13 @@ use super::affiliation::Timeline;
 use super::items::ItemFacts;
 use super::ladder::Journey;
 use super::people::trailer_email;
+use super::stats::iso;
 use super::stats::{self, hours, median, ratio, share};
 use crate::domain::{Commit, EventKind, ItemKind, ItemState, Ts};
 use crate::report::{
     Affiliation, Comparison, EvidenceRef, Hit, Measure, Openness, Penalty, PenaltySet, Signal,
     Split,
 };
-use crate::timefmt::iso;
 use std::collections::{BTreeMap, BTreeSet};
 
 struct Builder {
@@ -115,20 +115,85 @@ fn short(sha: &str) -> String {
     sha.chars().take(7).collect()
 }
 
-/// Internal review markers of a commit: the importer's, plus those recognisable from trailers.
-fn markers(c: &Commit) -> BTreeSet<String> {
+/// Internal review markers of a commit: the importer's, plus those recognisable from trailers
+/// and messages here (same names, so nothing counts twice).
+fn markers(ctx: &Ctx, c: &Commit) -> BTreeSet<String> {
     let mut m: BTreeSet<String> = c.markers.iter().cloned().collect();
-    for (k, _) in &c.trailers {
+    let mut change_id = false;
+    let mut reviewed_on_public = false;
+    for (k, v) in &c.trailers {
         let name = match k.to_ascii_lowercase().as_str() {
             "piperorigin-revid" => "piper_origin_revid",
             "gitorigin-revid" => "git_origin_revid",
             "differential revision" => "differential_revision",
             "reviewed by" => "phabricator_reviewed_by",
+            "change-id" => {
+                change_id = true;
+                continue;
+            }
+            "reviewed-on" if ctx.pats.internal_reference(v).is_some() => "private_reviewed_on",
+            "reviewed-on" => {
+                reviewed_on_public = true;
+                continue;
+            }
             _ => continue,
         };
         m.insert(name.to_string());
     }
+    if change_id && !reviewed_on_public && !m.contains("private_reviewed_on") {
+        m.insert("change_id_without_public_review".into());
+    }
+    if ctx.pats.sync_message.is_match(&c.subject) {
+        m.insert("sync_message".into());
+    }
     m
+}
+
+/// Per item, the first link to a private host or "decided offline" phrase: in the body, else
+/// in the earliest comment or review. One pass over the events, in any order.
+fn internal_refs(ctx: &Ctx) -> Vec<Option<(Ts, String)>> {
+    let ds = ctx.ds;
+    let mut found: Vec<Option<(Ts, String)>> = ds
+        .items
+        .iter()
+        .map(|it| {
+            ctx.pats
+                .internal_reference(&it.body)
+                .map(|m| (it.created_at, format!("body: {m}")))
+        })
+        .collect();
+    // The earliest comment hit by (time, id), for items whose body has none.
+    let mut first: Vec<Option<usize>> = vec![None; ds.items.len()];
+    let key = |ei: usize| (ds.events[ei].at, ds.events[ei].id.as_str());
+    for (ei, e) in ds.events.iter().enumerate() {
+        if !matches!(
+            e.kind,
+            EventKind::Comment | EventKind::Review | EventKind::ReviewComment
+        ) {
+            continue;
+        }
+        let (Some(body), Some(ii)) = (e.body.as_deref(), ctx.item_of(ei)) else {
+            continue;
+        };
+        if found[ii].is_none()
+            && first[ii].is_none_or(|f| key(ei) < key(f))
+            && ctx.pats.internal_reference(body).is_some()
+        {
+            first[ii] = Some(ei);
+        }
+    }
+    for (ii, f) in first.into_iter().enumerate() {
+        if let Some(ei) = f {
+            let e = &ds.events[ei];
+            let m = e
+                .body
+                .as_deref()
+                .and_then(|b| ctx.pats.internal_reference(b))
+                .unwrap_or_default();
+            found[ii] = Some((e.at, format!("comment {}: {m}", e.id)));
+        }
+    }
+    found
 }
 
 pub struct Outcome {
@@ -192,7 +257,7 @@ pub fn compute(ctx: &Ctx, items: &[ItemFacts], tl: &[Timeline], journeys: &[Jour
         } else {
             no_pr.hit(c.author_time, hit(c.subject.chars().take(80).collect()));
         }
-        let m = markers(c);
+        let m = markers(ctx, c);
         if !m.is_empty() {
             marked.hit(
                 c.author_time,
@@ -310,30 +375,12 @@ pub fn compute(ctx: &Ctx, items: &[ItemFacts], tl: &[Timeline], journeys: &[Jour
     let mut ft_accept = Sides::default();
     let mut ft_latency = Sides::default();
     let mut merged_total = 0u64;
+    let refs_found = &mut internal_refs(ctx);
     for (ii, it) in ds.items.iter().enumerate() {
         let f = &items[ii];
         let n = it.number;
-        // Internal references: the body, then comments and reviews.
-        let mut found = ctx
-            .pats
-            .internal_reference(&it.body)
-            .map(|m| (it.created_at, format!("body: {m}")));
-        if found.is_none() {
-            for &ei in &f.events {
-                let e = &ds.events[ei as usize];
-                if matches!(
-                    e.kind,
-                    EventKind::Comment | EventKind::Review | EventKind::ReviewComment
-                ) && let Some(m) = e
-                    .body
-                    .as_deref()
-                    .and_then(|b| ctx.pats.internal_reference(b))
-                {
-                    found = Some((e.at, format!("comment {}: {m}", e.id)));
-                    break;
-                }
-            }
-        }
+        // Internal references: the body, then the first comment or review (below).
+        let found = std::mem::take(&mut refs_found[ii]);
         if let Some((at, detail)) = found {
             refs.hit(
                 at,

@@ -1,7 +1,7 @@
 //! Small numeric helpers shared by the analysis: medians, ratios, rounding, calendar keys.
 
 use crate::domain::Ts;
-use chrono::{DateTime, Datelike, Utc};
+use chrono::{DateTime, Datelike, Timelike, Utc};
 
 pub const DAY: Ts = 86_400;
 pub const HOUR: f64 = 3_600.0;
@@ -47,9 +47,31 @@ fn date(ts: Ts) -> DateTime<Utc> {
     DateTime::<Utc>::from_timestamp(ts, 0).unwrap_or_default()
 }
 
+/// RFC 3339 in UTC (`2024-03-01T12:00:00Z`), the same text as `timefmt::iso`, without parsing
+/// a format string on every call (reports format hundreds of thousands of times).
+pub fn iso(ts: Ts) -> String {
+    let d = date(ts);
+    format!(
+        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
+        d.year(),
+        d.month(),
+        d.day(),
+        d.hour(),
+        d.minute(),
+        d.second()
+    )
+}
+
+/// `YYYY-MM-DD` of a timestamp.
+pub fn day(ts: Ts) -> String {
+    let d = date(ts);
+    format!("{:04}-{:02}-{:02}", d.year(), d.month(), d.day())
+}
+
 /// `YYYY-MM` of a timestamp.
 pub fn month(ts: Ts) -> String {
-    date(ts).format("%Y-%m").to_string()
+    let d = date(ts);
+    format!("{:04}-{:02}", d.year(), d.month())
 }
 
 /// Months since year 0, for counting distinct calendar months cheaply.
@@ -60,7 +82,7 @@ pub fn month_index(ts: Ts) -> i64 {
 
 /// `YYYY` of a timestamp.
 pub fn year(ts: Ts) -> String {
-    date(ts).format("%Y").to_string()
+    format!("{:04}", date(ts).year())
 }
 
 /// `YYYY-Qn` of a timestamp.
@@ -86,6 +108,10 @@ mod tests {
         assert_eq!(month(t), "2024-05");
         assert_eq!(quarter(t), "2024-Q2");
         assert_eq!(year(t), "2024");
+        for t in [0, 1_704_067_199, t, 4_102_444_800] {
+            assert_eq!(iso(t), crate::timefmt::iso(t));
+            assert_eq!(day(t), crate::timefmt::day(t));
+        }
     }
 }
 

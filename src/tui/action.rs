@@ -38,6 +38,8 @@ pub enum Action {
     Submit,
     /// Mouse: select row `n` of the visible list (0 = first visible row).
     ClickRow(u16),
+    /// Mouse: sort People by a column (again: reverse).
+    SortBy(super::app::SortKey),
     /// Terminal resized; nothing to do but redraw.
     Resize,
 }

@@ -98,7 +98,7 @@ impl Filter {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum SortKey {
     Rung,
     Name,
@@ -250,6 +250,9 @@ pub struct Hits {
     pub tabs_y: u16,
     /// The rows of the list the mouse can click (first row's y, number of rows).
     pub list: Option<Rect>,
+    /// People header cells that sort when clicked: (x start, x end, key), and their row.
+    pub header: Vec<(u16, u16, SortKey)>,
+    pub header_y: Option<u16>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -288,6 +291,8 @@ pub struct App {
     pub page: usize,
     pub hits: Hits,
     pub job: u64,
+    /// When the running job started (the status bar shows how long it has been going).
+    pub job_started: Option<std::time::Instant>,
 }
 
 #[derive(Debug, Clone)]
@@ -326,6 +331,7 @@ impl App {
             page: 10,
             hits: Hits::default(),
             job: 0,
+            job_started: None,
         }
     }
 
@@ -333,6 +339,7 @@ impl App {
     pub fn next_job(&mut self, what: &str) -> u64 {
         self.job += 1;
         self.busy = Some(what.to_string());
+        self.job_started = Some(std::time::Instant::now());
         self.job
     }
 
@@ -446,6 +453,16 @@ impl App {
             }
             let score = if q.is_empty() {
                 0
+            } else if let Some(tag) = q.strip_prefix('#') {
+                // `#tag` finds the people whose note carries a tag starting with it.
+                let tagged = self
+                    .notes
+                    .get(&p.id)
+                    .is_some_and(|n| n.tags.iter().any(|t| t.to_lowercase().starts_with(tag)));
+                if !tagged {
+                    continue;
+                }
+                0
             } else {
                 match fuzzy_score(&q, &p.haystack) {
                     Some(s) => s,
@@ -528,11 +545,6 @@ impl App {
             detail: self.workflow.detail,
             people_cursor: self.people.cursor,
         });
-    }
-
-    /// Whether there is somewhere to go back to.
-    pub fn can_go_back(&self) -> bool {
-        !self.back.is_empty()
     }
 
     fn list_len(&self) -> usize {
@@ -692,6 +704,16 @@ impl App {
                 self.people.sort = SortKey::CYCLE[(i + 1) % SortKey::CYCLE.len()];
                 self.people.desc = self.people.sort != SortKey::Name;
                 self.switch(View::People);
+                self.refresh_rows();
+            }
+            Action::SortBy(key) => {
+                // Clicking the current sort column reverses it.
+                if self.people.sort == key {
+                    self.people.desc = !self.people.desc;
+                } else {
+                    self.people.sort = key;
+                    self.people.desc = key != SortKey::Name;
+                }
                 self.refresh_rows();
             }
             Action::Reverse => {
@@ -922,6 +944,11 @@ impl App {
             self.workflow.detail = None;
         } else if self.view != View::Overview {
             self.switch(View::Overview);
+        } else {
+            self.message = Some(format!(
+                "nothing to go back to; {} quits",
+                self.keymap.hint(Action::Quit)
+            ));
         }
     }
 }

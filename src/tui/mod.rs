@@ -9,7 +9,6 @@ pub mod app;
 pub mod keymap;
 pub mod model;
 pub mod picker;
-pub mod provisional;
 pub mod theme;
 pub mod ui;
 pub mod views;
@@ -59,16 +58,25 @@ pub fn run(opts: Options, cfg: &TuiConfig) -> Result<()> {
     let job = app.next_job("loading");
     worker::spawn(job, opts.spec.clone(), opts.import_first, tx.clone());
 
-    let mut terminal = ratatui::try_init().map_err(|e| {
-        Error::Usage(format!(
-            "cannot start the terminal UI ({e}); run it in an interactive terminal"
-        ))
-    })?;
+    let mut terminal = start_terminal()?;
     install_panic_hook();
     let _ = crossterm::execute!(std::io::stdout(), EnableMouseCapture);
     let result = event_loop(&mut terminal, &mut app, &opts, &rx, &tx);
     restore();
     result
+}
+
+/// Raw mode + alternate screen, or a clear error with the terminal left as it was (a half
+/// start — raw mode on, alternate screen refused — is undone).
+pub fn start_terminal() -> Result<ratatui::DefaultTerminal> {
+    ratatui::try_init().map_err(|e| {
+        if std::io::IsTerminal::is_terminal(&std::io::stdout()) {
+            restore();
+        }
+        Error::Usage(format!(
+            "cannot start the terminal UI ({e}); run it in an interactive terminal"
+        ))
+    })
 }
 
 /// Leave the terminal as we found it: mouse capture off, raw mode off, main screen, cursor on.
@@ -161,6 +169,15 @@ fn on_mouse(app: &mut App, m: event::MouseEvent) {
             {
                 let v = *v;
                 app.update(Action::Show(v));
+            } else if app.hits.header_y == Some(m.row)
+                && let Some((_, _, key)) = app
+                    .hits
+                    .header
+                    .iter()
+                    .find(|(a, b, _)| (*a..*b).contains(&m.column))
+            {
+                let key = *key;
+                app.update(Action::SortBy(key));
             } else if let Some(r) = app.hits.list
                 && (r.y..r.y + r.height).contains(&m.row)
                 && (r.x..r.x + r.width).contains(&m.column)

@@ -1,7 +1,6 @@
 //! The view model: what the screens show, derived once (off the UI thread) from the analysis
 //! `Report` and the `Dataset` behind it, so drawing and key handling never scan the data.
 
-use crate::config::Settings;
 use crate::domain::{EventKind, Item, ItemKind, ItemState, Note, Rung, Ts, UserKind};
 use crate::report::{Affiliation, Contributor, Report, Split, Status};
 use crate::store::Dataset;
@@ -165,8 +164,6 @@ pub struct ViewData {
     /// Median hours to a first human reply, and PR acceptance, by side (outsider penalty).
     pub response_hours: Split<Option<f64>>,
     pub acceptance: Split<Option<f64>>,
-    /// Whether the people come from a provisional, TUI-side classification (no analysis yet).
-    pub provisional: bool,
     dataset: Arc<Dataset>,
     by_login: HashMap<String, usize>,
     by_id: HashMap<String, usize>,
@@ -232,15 +229,8 @@ pub fn newest(ds: &Dataset) -> Option<Ts> {
 }
 
 impl ViewData {
-    /// Build the view model. When the analysis returned no contributors but the data has
-    /// activity, a provisional classification is derived here so the screens are not empty.
-    pub fn build(ds: Arc<Dataset>, report: Report, settings: &Settings) -> ViewData {
-        let mut report = report;
-        let mut provisional = false;
-        if report.contributors.is_empty() && (!ds.items.is_empty() || !ds.commits.is_empty()) {
-            report = super::provisional::report(&ds, settings);
-            provisional = true;
-        }
+    /// Build the view model from the analysis' report and the data behind it.
+    pub fn build(ds: Arc<Dataset>, report: Report) -> ViewData {
         let as_of = report
             .as_of
             .as_deref()
@@ -258,7 +248,6 @@ impl ViewData {
                 .or_else(|| ds.repo.clone())
                 .unwrap_or_else(|| "(local repository)".into()),
             as_of,
-            provisional,
             notes: ds
                 .notes
                 .iter()
@@ -1080,7 +1069,7 @@ fn signal_row(v: &ViewData, s: &crate::report::Signal) -> SignalRow {
         .collect();
     // Newest first: what happens now matters more than history.
     let mut rows: Vec<EvidenceRow> = rows;
-    rows.sort_by(|a, b| b.at.cmp(&a.at));
+    rows.sort_by_key(|r| std::cmp::Reverse(r.at));
     SignalRow {
         name: s.name.clone(),
         value,

@@ -102,8 +102,7 @@ pub fn pick(dir: &Path, keymap: &Keymap, theme: Theme) -> Result<Option<PathBuf>
         theme,
         dir: dir.to_path_buf(),
     };
-    let mut terminal = ratatui::try_init()
-        .map_err(|e| Error::Usage(format!("cannot start the terminal UI ({e})")))?;
+    let mut terminal = super::start_terminal()?;
     let res = (|| -> std::io::Result<Option<PathBuf>> {
         loop {
             terminal.draw(|f| p.draw(f))?;

@@ -7,7 +7,7 @@ use super::app::{App, Mode, View};
 use super::views;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
-use ratatui::style::{Modifier, Style};
+use ratatui::style::Modifier;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 
@@ -28,6 +28,8 @@ pub fn draw(frame: &mut Frame, app: &mut App) {
     .areas(area);
     draw_tabs(frame, app, tabs);
     app.hits.list = None;
+    app.hits.header.clear();
+    app.hits.header_y = None;
     match &app.data {
         None => draw_loading(frame, app, body),
         Some(_) => match app.view {
@@ -133,12 +135,15 @@ fn draw_status(frame: &mut Frame, app: &App, area: Rect) {
     let mut right = String::new();
     if let Some(b) = &app.busy {
         right.push_str(&format!("⟳ {b} "));
+        // A ticking clock shows the job is alive (the loop redraws at least every 100 ms).
+        if let Some(t) = app.job_started
+            && t.elapsed().as_secs() >= 1
+        {
+            right.push_str(&format!("{}s ", t.elapsed().as_secs()));
+        }
     }
     if app.read_only.is_some() {
         right.push_str("[read-only] ");
-    }
-    if app.data.as_ref().is_some_and(|d| d.provisional) {
-        right.push_str("[provisional] ");
     }
     let lw = left.width() as u16;
     let rw = right.chars().count() as u16;
@@ -174,10 +179,6 @@ pub fn pct(x: Option<f64>) -> String {
 
 pub fn day(ts: Option<i64>) -> String {
     ts.map(crate::timefmt::day).unwrap_or_else(|| "–".into())
-}
-
-pub fn selected_style(app: &App) -> Style {
-    app.theme.selected
 }
 
 /// A bordered block without the app (the picker has none).

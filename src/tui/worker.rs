@@ -38,7 +38,7 @@ pub fn load(spec: &JobSpec, progress: &dyn Fn(String)) -> Result<ViewData> {
     ));
     let settings = crate::commands::effective_settings(spec.config.as_deref(), &ds)?;
     let report = crate::analysis::analyze(&ds, &settings, None);
-    Ok(ViewData::build(Arc::new(ds), report, &settings))
+    Ok(ViewData::build(Arc::new(ds), report))
 }
 
 fn import(spec: &JobSpec, git: &Path, progress: &dyn Fn(String)) -> Result<String> {

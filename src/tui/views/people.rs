@@ -2,7 +2,7 @@
 //! 20,000 people scroll as fast as 20.
 
 use super::list_window;
-use crate::tui::app::App;
+use crate::tui::app::{App, SortKey};
 use crate::tui::model::{PersonRow, Side};
 use crate::tui::ui::{block, day};
 use ratatui::Frame;
@@ -92,6 +92,29 @@ pub fn draw(frame: &mut Frame, app: &mut App, area: Rect) {
         header.push("first seen");
     }
     header.extend(["last seen", "mrg", "rev", "status", "last experience"]);
+    // Header cells a click sorts by: the same layout the table uses (start-aligned columns,
+    // one cell apart).
+    let cols = ratatui::layout::Layout::horizontal(widths.clone())
+        .flex(ratatui::layout::Flex::Start)
+        .spacing(1)
+        .split(inner);
+    app.hits.header = header
+        .iter()
+        .zip(cols.iter())
+        .filter_map(|(h, r)| {
+            let key = match *h {
+                "name" => SortKey::Name,
+                "rung" => SortKey::Rung,
+                "first seen" => SortKey::FirstSeen,
+                "last seen" => SortKey::LastSeen,
+                "mrg" => SortKey::Merged,
+                "rev" => SortKey::Reviews,
+                _ => return None,
+            };
+            Some((r.x, r.x + r.width, key))
+        })
+        .collect();
+    app.hits.header_y = Some(inner.y);
     let empty = rows.is_empty();
     let table = Table::new(rows, widths)
         .header(Row::new(header).style(t.header))

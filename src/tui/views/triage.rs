@@ -1,14 +1,13 @@
 //! Triage: outsiders' open issues and PRs nobody (human) has answered, longest wait first;
 //! first-timers marked.
 
-use super::list_window;
+use super::{ListSpec, draw_list, list_rows};
 use crate::domain::ItemKind;
 use crate::tui::app::App;
 use crate::tui::ui::block;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::text::Line;
-use ratatui::widgets::{Paragraph, Row, Table};
 
 pub fn draw(frame: &mut Frame, app: &mut App, area: Rect) {
     let Some(d) = app.data.clone() else { return };
@@ -21,22 +20,31 @@ pub fn draw(frame: &mut Frame, app: &mut App, area: Rect) {
             d.triage.len()
         ),
     );
-    let inner = b.inner(area);
-    let rows_area = Rect {
-        y: inner.y + 1,
-        height: inner.height.saturating_sub(1),
-        ..inner
-    };
-    let cur = list_window(app, rows_area, app.triage, d.triage.len());
+    let (rows_area, cur) = list_rows(app, &b, area, app.triage, d.triage.len());
     app.triage = cur;
-    let rows: Vec<Row> = d
-        .triage
-        .iter()
-        .enumerate()
-        .skip(cur.offset)
-        .take(rows_area.height as usize)
-        .map(|(i, r)| {
-            let row = Row::new(vec![
+    let spec = ListSpec {
+        header: &["wait", "item", "kind", "", "author", "title"],
+        widths: &[
+            Constraint::Length(5),
+            Constraint::Length(6),
+            Constraint::Length(5),
+            Constraint::Length(1),
+            Constraint::Length(14),
+            Constraint::Min(10),
+        ],
+        empty: "no outsider is waiting on a reply",
+    };
+    draw_list(
+        frame,
+        &t,
+        area,
+        b,
+        (rows_area, cur),
+        d.triage.len(),
+        spec,
+        |i| {
+            let r = &d.triage[i];
+            vec![
                 Line::styled(
                     format!("{}d", r.wait_days),
                     if r.wait_days > 14 { t.warn } else { t.tab },
@@ -50,35 +58,7 @@ pub fn draw(frame: &mut Frame, app: &mut App, area: Rect) {
                 Line::styled(if r.first_timer { "★" } else { "" }, t.header),
                 Line::raw(r.author.clone()),
                 Line::raw(r.title.clone()),
-            ]);
-            if i == cur.sel {
-                row.style(t.selected)
-            } else {
-                row
-            }
-        })
-        .collect();
-    let empty = rows.is_empty();
-    frame.render_widget(
-        Table::new(
-            rows,
-            [
-                Constraint::Length(5),
-                Constraint::Length(6),
-                Constraint::Length(5),
-                Constraint::Length(1),
-                Constraint::Length(14),
-                Constraint::Min(10),
-            ],
-        )
-        .header(Row::new(vec!["wait", "item", "kind", "", "author", "title"]).style(t.header))
-        .block(b),
-        area,
+            ]
+        },
     );
-    if empty {
-        frame.render_widget(
-            Paragraph::new(Line::styled("no outsider is waiting on a reply", t.dim)),
-            rows_area,
-        );
-    }
 }

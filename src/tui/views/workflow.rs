@@ -1,13 +1,13 @@
 //! Workflow: each internal-only signal (SPEC §5) with its value; enter shows the commits and
 //! items behind it.
 
-use super::list_window;
+use super::{ListSpec, draw_list, list_rows};
 use crate::tui::app::App;
 use crate::tui::ui::{block, day};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::text::Line;
-use ratatui::widgets::{Paragraph, Row, Table};
+use ratatui::widgets::Paragraph;
 
 pub fn draw(frame: &mut Frame, app: &mut App, area: Rect) {
     let Some(d) = app.data.clone() else { return };
@@ -31,98 +31,66 @@ pub fn draw(frame: &mut Frame, app: &mut App, area: Rect) {
                 s.rows.len()
             ),
         );
-        let inner = b.inner(area);
-        let rows_area = Rect {
-            y: inner.y + 1,
-            height: inner.height.saturating_sub(1),
-            ..inner
-        };
-        let cur = list_window(app, rows_area, app.workflow.rows, s.rows.len());
+        let (rows_area, cur) = list_rows(app, &b, area, app.workflow.rows, s.rows.len());
         app.workflow.rows = cur;
-        let rows: Vec<Row> = s
-            .rows
-            .iter()
-            .enumerate()
-            .skip(cur.offset)
-            .take(rows_area.height as usize)
-            .map(|(i, r)| {
-                let row = Row::new(vec![
+        let spec = ListSpec {
+            header: &["ref", "date", "what"],
+            widths: &[
+                Constraint::Length(9),
+                Constraint::Length(10),
+                Constraint::Min(10),
+            ],
+            empty: "a summary number: no single rows behind it",
+        };
+        draw_list(
+            frame,
+            &t,
+            area,
+            b,
+            (rows_area, cur),
+            s.rows.len(),
+            spec,
+            |i| {
+                let r = &s.rows[i];
+                vec![
                     Line::raw(r.label.clone()),
                     Line::raw(day(r.at)),
                     Line::raw(r.detail.clone()),
-                ]);
-                if i == cur.sel {
-                    row.style(t.selected)
-                } else {
-                    row
-                }
-            })
-            .collect();
-        let empty = rows.is_empty();
-        frame.render_widget(
-            Table::new(
-                rows,
-                [
-                    Constraint::Length(9),
-                    Constraint::Length(10),
-                    Constraint::Min(10),
-                ],
-            )
-            .header(Row::new(vec!["ref", "date", "what"]).style(t.header))
-            .block(b),
-            area,
+                ]
+            },
         );
-        if empty {
-            frame.render_widget(
-                Paragraph::new(Line::styled(
-                    "a summary number: no single rows behind it",
-                    t.dim,
-                )),
-                rows_area,
-            );
-        }
         return;
     }
     let b = block(
         app,
         "Workflow — where the work happens outside public view (enter: rows)",
     );
-    let inner = b.inner(area);
-    let rows_area = Rect {
-        y: inner.y + 1,
-        height: inner.height.saturating_sub(1),
-        ..inner
-    };
-    let cur = list_window(app, rows_area, app.workflow.signals, d.signals.len());
+    let (rows_area, cur) = list_rows(app, &b, area, app.workflow.signals, d.signals.len());
     app.workflow.signals = cur;
-    let rows: Vec<Row> = d
-        .signals
-        .iter()
-        .enumerate()
-        .map(|(i, s)| {
-            let row = Row::new(vec![
+    let spec = ListSpec {
+        header: &["signal", "value", "meaning"],
+        widths: &[
+            Constraint::Length(25),
+            Constraint::Length(26),
+            Constraint::Min(10),
+        ],
+        empty: "",
+    };
+    draw_list(
+        frame,
+        &t,
+        area,
+        b,
+        (rows_area, cur),
+        d.signals.len(),
+        spec,
+        |i| {
+            let s = &d.signals[i];
+            vec![
                 Line::raw(s.name.clone()),
                 Line::styled(s.value.clone(), t.warn),
                 Line::raw(s.meaning.clone()),
-            ]);
-            if i == cur.sel {
-                row.style(t.selected)
-            } else {
-                row
-            }
-        })
-        .collect();
-    frame.render_widget(
-        Table::new(
-            rows,
-            [
-                Constraint::Length(25),
-                Constraint::Length(26),
-                Constraint::Min(10),
-            ],
-        )
-        .header(Row::new(vec!["signal", "value", "meaning"]).style(t.header))
-        .block(b),
-        area,
+            ]
+        },
     );
 }
