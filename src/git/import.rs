@@ -143,19 +143,16 @@ pub fn run(store: &mut Store, path: &Path, opts: &ImportOptions) -> Result<Impor
     drop(repo);
 
     let replace_all = matches!(plan, Plan::Full { .. });
-    let walked = with_import_pragmas(store, replace_all, |store| {
-        let walked = produce_and_write(
-            store,
-            path,
-            (head, hide),
-            seq_base,
-            replace_all,
-            opts,
-            |c, walked| finish(c, walked, seq_base, &head_ref),
-        )?;
-        tracing::debug!(commits = walked.oids.len(), elapsed = ?started.elapsed(), "git: commits read and written");
-        Ok(walked)
-    })?;
+    let walked = produce_and_write(
+        store,
+        path,
+        (head, hide),
+        seq_base,
+        replace_all,
+        opts,
+        |c, walked| finish(c, walked, seq_base, &head_ref),
+    )?;
+    tracing::debug!(commits = walked.oids.len(), elapsed = ?started.elapsed(), "git: commits read and written");
     let new_commits = if stored_before.is_empty() {
         walked.oids.len() as u64
     } else {
@@ -239,8 +236,10 @@ fn finish(c: &Connection, walked: &Walked, seq_base: i64, head: &Head) -> Result
     store::set_state(c, STATE_HEAD, &head.sha)
 }
 
-/// Run `f` with connection settings suited to a bulk write, restored afterwards (pragmas only
-/// take effect outside a transaction, so they cannot live in one).
+/// Connection settings suited to a bulk write, set by [`ImportPragmas::set`] and put back by
+/// [`ImportPragmas::restore`] (pragmas only take effect outside a transaction, so they cannot
+/// live in one). The pipeline sets them once the reader thread is running, so their disk
+/// syncs overlap the first reads.
 ///
 /// - A 256 MiB page cache (memory only): with SQLite's default 2 MB most inserts would spill
 ///   pages and read them back.
@@ -249,33 +248,39 @@ fn finish(c: &Connection, walked: &Walked, seq_base: i64, head: &Head) -> Result
 ///   beyond the file's original end once, and a full import mostly creates such pages. Both
 ///   modes are crash-safe, and `Store::open` sets WAL again anyway. If another connection has
 ///   the database open the switch fails harmlessly and WAL stays.
-fn with_import_pragmas<T>(
-    store: &mut Store,
-    replace_all: bool,
-    f: impl FnOnce(&mut Store) -> Result<T>,
-) -> Result<T> {
-    let conn = store.conn();
-    let cache: i64 = conn.query_row("PRAGMA cache_size", [], |r| r.get(0))?;
-    conn.pragma_update(None, "cache_size", IMPORT_CACHE_KIB)?;
-    let mut journal: Option<String> = None;
-    if replace_all {
-        let before: String = conn.query_row("PRAGMA journal_mode", [], |r| r.get(0))?;
-        journal = conn
-            .query_row("PRAGMA journal_mode = DELETE", [], |r| {
+pub(super) struct ImportPragmas {
+    cache: i64,
+    journal: Option<String>,
+}
+
+impl ImportPragmas {
+    pub(super) fn set(store: &Store, replace_all: bool) -> Result<ImportPragmas> {
+        let conn = store.conn();
+        let cache: i64 = conn.query_row("PRAGMA cache_size", [], |r| r.get(0))?;
+        conn.pragma_update(None, "cache_size", IMPORT_CACHE_KIB)?;
+        let mut journal: Option<String> = None;
+        if replace_all {
+            let before: String = conn.query_row("PRAGMA journal_mode", [], |r| r.get(0))?;
+            journal = conn
+                .query_row("PRAGMA journal_mode = DELETE", [], |r| {
+                    r.get::<_, String>(0)
+                })
+                .ok()
+                .map(|_| before);
+        }
+        Ok(ImportPragmas { cache, journal })
+    }
+
+    pub(super) fn restore(self, store: &Store) -> Result<()> {
+        let conn = store.conn();
+        conn.pragma_update(None, "cache_size", self.cache)?;
+        if let Some(mode) = self.journal {
+            conn.query_row(&format!("PRAGMA journal_mode = {mode}"), [], |r| {
                 r.get::<_, String>(0)
-            })
-            .ok()
-            .map(|_| before);
+            })?;
+        }
+        Ok(())
     }
-    let out = f(store);
-    let conn = store.conn();
-    conn.pragma_update(None, "cache_size", cache)?;
-    if let Some(mode) = journal {
-        conn.query_row(&format!("PRAGMA journal_mode = {mode}"), [], |r| {
-            r.get::<_, String>(0)
-        })?;
-    }
-    out
 }
 
 fn count_commits(store: &Store) -> Result<u64> {

@@ -2,7 +2,7 @@
 //! rows and writes them, one transaction per batch; merged-branch attribution once the walk ends.
 
 use super::branches::{self, Graph, OUTSIDE};
-use super::import::{ImportOptions, STATE_HEAD, STATE_SEQ_MIN, open_repo};
+use super::import::{ImportOptions, ImportPragmas, STATE_HEAD, STATE_SEQ_MIN, open_repo};
 use super::object::RawCommit;
 use super::rows::Parser;
 use super::walk::{History, OidHash};
@@ -65,12 +65,16 @@ pub(super) fn produce_and_write(
     let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<RawCommit>>(CHANNEL_CHUNKS);
     let batch_size = opts.batch_size.max(1);
     let chunk = CHUNK.min(batch_size);
-    let repo = open_repo(path)?;
-    // A missing or unreadable .mailmap means no mapping, not a failed import.
-    let mailmap = repo.mailmap().or_else(|_| Mailmap::new())?;
-    let mut parser = Parser::new(mailmap, &opts.private_hosts, seq_base);
     std::thread::scope(|s| {
+        // The reader starts first; an early return below drops `rx` (moved into this closure),
+        // which stops it at its next send.
         let mut walker = Some(s.spawn(move || walk_raw(path, head, hide, chunk, tx)));
+        let repo = open_repo(path)?;
+        // A missing or unreadable .mailmap means no mapping, not a failed import.
+        let mailmap = repo.mailmap().or_else(|_| Mailmap::new())?;
+        drop(repo);
+        let mut parser = Parser::new(mailmap, &opts.private_hosts, seq_base);
+        let pragmas = ImportPragmas::set(store, replace_all)?;
         let mut written: Result<()> = Ok(());
         let mut writing = std::time::Duration::ZERO;
         let (mut more, mut cleared) = (true, !replace_all);
@@ -137,12 +141,14 @@ pub(super) fn produce_and_write(
             tracing::debug!(tx = ?t.elapsed(), "git: transaction committed");
         }
         tracing::debug!(?writing, "git: time spent writing");
+        let restored = pragmas.restore(store);
         drop(rx); // stops the walker at its next send if writing failed
         if let Some(w) = walker.take() {
             // Writing failed: wait for the walker (its error, if any, comes second).
             let _ = join(Some(w));
         }
         written?;
+        restored?;
         walked.ok_or_else(|| Error::Git("the import ended without finishing".into()))
     })
 }
