@@ -117,6 +117,18 @@ fn snapshot_redact_removes_emails_bodies_and_notes() {
     assert_eq!(ds.commits[0].author_email, ds.commits[1].author_email);
     assert!(ds.commits[0].author_email.ends_with("@corp.example"));
     assert!(ds.commits[0].message.starts_with("Fix the thing (#3)"));
+    // Trailers (stored as JSON in the commit row) keep their key, the email pseudonymised.
+    let (key, value) = &ds.commits[0].trailers[0];
+    assert_eq!(key, "Signed-off-by");
+    assert!(
+        value.starts_with("Alice <") && value.ends_with("@corp.example>"),
+        "{value}"
+    );
+    assert!(
+        ds.commits[0]
+            .message
+            .ends_with(&format!("Signed-off-by: {value}"))
+    );
 }
 
 #[test]
