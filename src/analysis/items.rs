@@ -96,7 +96,7 @@ pub fn facts(ctx: &Ctx) -> Vec<ItemFacts> {
     // One pass over the events in memory order. Every fact is a minimum or maximum by
     // (time, event id), so the result does not depend on the order the rows arrive in and the
     // events never need sorting.
-    let key = |ei: usize| (ds.events[ei].at, ds.events[ei].id.as_str());
+    let key = |ei: usize| (ds.events[ei].at, &*ds.events[ei].id);
     let mut last_reopen: Vec<Option<usize>> = vec![None; ds.items.len()];
     let mut import_comment: Vec<Option<usize>> = vec![None; ds.items.len()];
     for (ei, e) in ds.events.iter().enumerate() {

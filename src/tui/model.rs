@@ -172,7 +172,7 @@ pub struct ViewData {
     by_id: HashMap<String, usize>,
     by_email: HashMap<String, usize>,
     items: HashMap<u64, usize>,
-    /// item number → indices of the events on it.
+    /// item number → indices of the events on it, oldest first (by time, then id).
     item_events: HashMap<u64, Vec<u32>>,
     /// person → indices into dataset events/items/commits they did.
     acts: Vec<Acts>,
@@ -433,6 +433,13 @@ impl ViewData {
             if let Some(p) = e.actor.as_deref().and_then(|a| self.person_by_login(a)) {
                 self.acts[p].events.push(i as u32);
             }
+        }
+        // The store loads events in id order, not time order.
+        for evs in self.item_events.values_mut() {
+            evs.sort_unstable_by(|&a, &b| {
+                let (a, b) = (&ds.events[a as usize], &ds.events[b as usize]);
+                (a.at, &a.id).cmp(&(b.at, &b.id))
+            });
         }
         for (i, c) in ds.commits.iter().enumerate() {
             let p = self
@@ -1131,7 +1138,8 @@ fn gaps(
                 .get(&n)
                 .is_some_and(|au| !au.eq_ignore_ascii_case(a));
         if human_reply {
-            first.entry(n).or_insert(e.at);
+            let t = first.entry(n).or_insert(e.at);
+            *t = (*t).min(e.at);
         }
     }
     let (mut hi, mut he) = (Vec::new(), Vec::new());

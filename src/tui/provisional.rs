@@ -286,6 +286,10 @@ impl<'a> Index<'a> {
                 events.entry(n).or_default().push(e);
             }
         }
+        // Oldest first: the store loads events in id order, not time order.
+        for evs in events.values_mut() {
+            evs.sort_unstable_by(|a, b| (a.at, &a.id).cmp(&(b.at, &b.id)));
+        }
         Index {
             items: ds.items.iter().map(|i| (i.number, i)).collect(),
             events,
