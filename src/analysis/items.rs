@@ -103,7 +103,7 @@ pub fn facts(ctx: &Ctx) -> Vec<ItemFacts> {
         let Some(ii) = ctx.item_of(ei) else { continue };
         let it = &ds.items[ii];
         let f = &mut out[ii];
-        let actor = ctx.event_actor[ei];
+        let actor = ctx.actor_of(ei);
         let bot = actor.is_some_and(|p| ctx.people.is_bot(p));
         let other_human = actor.is_some() && !bot && actor != f.author;
         match e.kind {
@@ -174,7 +174,7 @@ pub fn facts(ctx: &Ctx) -> Vec<ItemFacts> {
         let Some((at, closer, _, _)) = f.close else {
             continue;
         };
-        let a = ctx.event_actor[ei];
+        let a = ctx.actor_of(ei);
         if !f.explained
             && (e.at - at).abs() <= super::stats::DAY
             && a.is_some()

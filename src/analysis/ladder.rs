@@ -180,7 +180,7 @@ pub fn journeys(ctx: &Ctx, items: &[ItemFacts]) -> Vec<Journey> {
 
     // Events.
     for (ei, e) in ds.events.iter().enumerate() {
-        let Some(p) = human(ctx.event_actor[ei]) else {
+        let Some(p) = human(ctx.actor_of(ei)) else {
             continue;
         };
         let jp = &mut j[p];

@@ -32,8 +32,8 @@ pub(crate) struct Ctx<'a> {
     pub settings: &'a Settings,
     pub pats: Patterns,
     pub people: People,
-    /// Person of each event's actor.
-    pub event_actor: Vec<Option<usize>>,
+    /// Person of each event's actor (`u32::MAX`: none); read it with [`Ctx::actor_of`].
+    event_actor: Vec<u32>,
     pub commit_author: Vec<Option<usize>>,
     pub commit_committer: Vec<Option<usize>>,
     pub item_author: Vec<Option<usize>>,
@@ -135,10 +135,15 @@ fn context<'a>(ds: &'a Dataset, settings: &'a Settings) -> Ctx<'a> {
     }
     let people = people::resolve(ds, settings, &pats, &actors);
     let actor_person: Vec<Option<usize>> = actors.iter().map(|a| people.by_login(a)).collect();
-    let event_actor = event_distinct
-        .iter()
-        .map(|&d| actor_person.get(d as usize).copied().flatten())
-        .collect();
+    // Reuse the buffer: one `u32` per event, not a 16-byte `Option<usize>`.
+    let mut event_actor = event_distinct;
+    for d in &mut event_actor {
+        *d = actor_person
+            .get(*d as usize)
+            .copied()
+            .flatten()
+            .map_or(u32::MAX, |p| p as u32);
+    }
     let commit_author = ds
         .commits
         .iter()
@@ -169,6 +174,13 @@ fn context<'a>(ds: &'a Dataset, settings: &'a Settings) -> Ctx<'a> {
 }
 
 impl Ctx<'_> {
+    /// Person of event `ei`'s actor.
+    #[inline]
+    pub fn actor_of(&self, ei: usize) -> Option<usize> {
+        let p = self.event_actor[ei];
+        (p != u32::MAX).then_some(p as usize)
+    }
+
     /// Index in `ds.items` of event `ei`'s item.
     #[inline]
     pub fn item_of(&self, ei: usize) -> Option<usize> {
