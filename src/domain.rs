@@ -273,13 +273,14 @@ impl EventKind {
 
 /// A timestamped act by someone on the repository or one of its items.
 ///
-/// A large repository has millions of events, so their text is `Arc<str>`: 16 bytes inline, and
-/// the store's loader shares one allocation among the events with the same actor, association,
-/// state or target. Build one from a `&str` or `String` with `.into()`.
+/// A large repository has millions of events, so their text is 16 bytes inline: `Box<str>` for
+/// the id and body (unique per event) and `Arc<str>` for the rest, so the store's loader shares
+/// one allocation among the events with the same actor, association, state or target. Build
+/// any of them from a `&str` or `String` with `.into()`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Event {
     /// Stable id from the source (GitHub node id, or e.g. `star:LOGIN`), so re-imports upsert.
-    pub id: Arc<str>,
+    pub id: Box<str>,
     pub kind: EventKind,
     /// The issue/PR number; `None` for repository-level events (stars, forks).
     pub item: Option<u64>,
@@ -290,7 +291,7 @@ pub struct Event {
     pub association: Option<Arc<str>>,
     /// Review state, or a close's `stateReason`.
     pub state: Option<Arc<str>>,
-    pub body: Option<Arc<str>>,
+    pub body: Option<Box<str>>,
     /// Label name, assignee login, commit sha or cross-reference source, by kind.
     pub target: Option<Arc<str>>,
 }

@@ -192,7 +192,7 @@ pub fn load_dataset(conn: &Connection) -> Result<Dataset> {
                 association: shared.get(text(r, 5)?),
                 state: shared.get(text(r, 6)?),
                 // Bodies are mostly unique in real repositories: not worth a lookup.
-                body: text(r, 7)?.map(Arc::from),
+                body: text(r, 7)?.map(Box::from),
                 target: shared.get(text(r, 8)?),
             });
         }
