@@ -114,7 +114,10 @@ fn context<'a>(ds: &'a Dataset, settings: &'a Settings) -> Ctx<'a> {
         .collect();
     // One pass over the events: each event's actor as an index into the distinct actors, and
     // its item's index. No stage needs the events sorted.
-    let mut distinct: stats::FastMap<&str, u32> = stats::FastMap::default();
+    // Keyed by the text's address: the store's loader shares one `Arc` per distinct login, so
+    // this is a pointer hash per event, not a string hash and compare. (Events built elsewhere
+    // may hold equal logins in separate `Arc`s: each is resolved on its own, to the same person.)
+    let mut distinct: stats::FastMap<(usize, usize), u32> = stats::FastMap::default();
     let mut actors: Vec<&str> = Vec::new();
     let mut event_distinct: Vec<u32> = Vec::with_capacity(ds.events.len());
     let mut event_item: Vec<u32> = Vec::with_capacity(ds.events.len());
@@ -125,10 +128,12 @@ fn context<'a>(ds: &'a Dataset, settings: &'a Settings) -> Ctx<'a> {
                 .map_or(u32::MAX, |&i| i as u32),
         );
         let d = match e.actor.as_deref() {
-            Some(a) => *distinct.entry(a).or_insert_with(|| {
-                actors.push(a);
-                (actors.len() - 1) as u32
-            }),
+            Some(a) => *distinct
+                .entry((a.as_ptr() as usize, a.len()))
+                .or_insert_with(|| {
+                    actors.push(a);
+                    (actors.len() - 1) as u32
+                }),
             None => u32::MAX,
         };
         event_distinct.push(d);

@@ -6,7 +6,7 @@ use crate::domain::{
 };
 use crate::error::Result;
 use rusqlite::{Connection, OptionalExtension};
-use std::collections::{BTreeMap, HashSet};
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 /// Everything the database holds about one repository, in memory.
@@ -36,18 +36,29 @@ pub struct Dataset {
 }
 
 /// One `Arc<str>` per distinct text: a million events share a few thousand actor logins and a
-/// handful of associations and states.
+/// handful of associations and states. One interner per column, so the last value (often
+/// repeated: associations, states) is checked before hashing.
 #[derive(Default)]
-struct Interner(HashSet<Arc<str>>);
+struct Interner {
+    all: crate::analysis::stats::FastSet<Arc<str>>,
+    last: Option<Arc<str>>,
+}
 
 impl Interner {
     fn get(&mut self, s: Option<&str>) -> Option<Arc<str>> {
         let s = s?;
-        if let Some(a) = self.0.get(s) {
-            return Some(a.clone());
+        if let Some(l) = self.last.as_ref().filter(|l| ***l == *s) {
+            return Some(l.clone());
         }
-        let a: Arc<str> = s.into();
-        self.0.insert(a.clone());
+        let a = match self.all.get(s) {
+            Some(a) => a.clone(),
+            None => {
+                let a: Arc<str> = s.into();
+                self.all.insert(a.clone());
+                a
+            }
+        };
+        self.last = Some(a.clone());
         Some(a)
     }
 }
@@ -176,7 +187,12 @@ pub fn load_dataset(conn: &Connection) -> Result<Dataset> {
             "SELECT id, kind, item, actor, at, association, state, body, target
              FROM events ORDER BY id",
         )?;
-        let mut shared = Interner::default();
+        let (mut actors, mut associations, mut states, mut targets) = (
+            Interner::default(),
+            Interner::default(),
+            Interner::default(),
+            Interner::default(),
+        );
         let mut rows = st.query([])?;
         while let Some(r) = rows.next()? {
             // Unknown kinds (from a newer contrail) are skipped rather than misread.
@@ -187,13 +203,13 @@ pub fn load_dataset(conn: &Connection) -> Result<Dataset> {
                 id: text(r, 0)?.unwrap_or_default().into(),
                 kind,
                 item: r.get::<_, Option<i64>>(2)?.map(|n| n as u64),
-                actor: shared.get(text(r, 3)?),
+                actor: actors.get(text(r, 3)?),
                 at: r.get(4)?,
-                association: shared.get(text(r, 5)?),
-                state: shared.get(text(r, 6)?),
+                association: associations.get(text(r, 5)?),
+                state: states.get(text(r, 6)?),
                 // Bodies are mostly unique in real repositories: not worth a lookup.
                 body: text(r, 7)?.map(Box::from),
-                target: shared.get(text(r, 8)?),
+                target: targets.get(text(r, 8)?),
             });
         }
         ds.events.shrink_to_fit();
