@@ -511,7 +511,15 @@ impl ViewData {
                 src: Src::Commit(i),
             });
         }
-        out.sort_by_key(|r| (r.at, r.src));
+        // Same-time events by id, not by row: the store does not load them in time order.
+        out.sort_by(|a, b| {
+            a.at.cmp(&b.at).then_with(|| match (a.src, b.src) {
+                (Src::Reaction(x), Src::Reaction(y)) | (Src::Event(x), Src::Event(y)) => {
+                    ds.events[x as usize].id.cmp(&ds.events[y as usize].id)
+                }
+                (x, y) => x.cmp(&y),
+            })
+        });
         out
     }
 
