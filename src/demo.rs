@@ -263,10 +263,10 @@ impl Gen {
     fn event(&mut self, kind: EventKind, item: Option<u64>, actor: &str, at: Ts) -> &mut Event {
         self.event_seq += 1;
         self.data.events.push(Event {
-            id: format!("demo-ev-{:06}", self.event_seq),
+            id: format!("demo-ev-{:06}", self.event_seq).into(),
             kind,
             item,
-            actor: Some(actor.to_string()),
+            actor: Some(actor.into()),
             at,
             association: None,
             state: None,
@@ -279,10 +279,10 @@ impl Gen {
 
     fn star(&mut self, login: &str, at: Ts) {
         self.data.events.push(Event {
-            id: format!("star:{login}"),
+            id: format!("star:{login}").into(),
             kind: EventKind::Star,
             item: None,
-            actor: Some(login.to_string()),
+            actor: Some(login.into()),
             at,
             association: None,
             state: None,
@@ -958,10 +958,13 @@ fn realise_one(g: &mut Gen, number: u64, s: Spec) {
             .body = Some("Thanks! I'm importing this internally.".into());
             let sha_ = sha(&mut g.rng);
             let e = g.event(EventKind::Comment, Some(number), BOT_COPYBARA, at);
-            e.body = Some(format!(
-                "This PR was imported and landed as {}. Closing.",
-                &sha_[..12]
-            ));
+            e.body = Some(
+                format!(
+                    "This PR was imported and landed as {}. Closing.",
+                    &sha_[..12]
+                )
+                .into(),
+            );
             g.event(EventKind::Closed, Some(number), BOT_COPYBARA, at + 60);
             close(&mut item, at + 60);
             let (git_author, email) = if credit {

@@ -4,6 +4,7 @@
 //! case-insensitive (the store uses `COLLATE NOCASE`).
 
 use serde::{Deserialize, Serialize};
+use std::sync::Arc;
 
 /// Unix seconds, UTC.
 pub type Ts = i64;
@@ -271,23 +272,28 @@ impl EventKind {
 }
 
 /// A timestamped act by someone on the repository or one of its items.
+///
+/// A large repository has millions of events, so their text is 16 bytes inline: `Box<str>` for
+/// the id and body (unique per event) and `Arc<str>` for the rest, so the store's loader shares
+/// one allocation among the events with the same actor, association, state or target. Build
+/// any of them from a `&str` or `String` with `.into()`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Event {
     /// Stable id from the source (GitHub node id, or e.g. `star:LOGIN`), so re-imports upsert.
-    pub id: String,
+    pub id: Box<str>,
     pub kind: EventKind,
     /// The issue/PR number; `None` for repository-level events (stars, forks).
     pub item: Option<u64>,
     /// Actor login; `None` when the source does not say.
-    pub actor: Option<String>,
+    pub actor: Option<Arc<str>>,
     pub at: Ts,
     /// `authorAssociation` of the actor on this event, when the source gives one.
-    pub association: Option<String>,
+    pub association: Option<Arc<str>>,
     /// Review state, or a close's `stateReason`.
-    pub state: Option<String>,
-    pub body: Option<String>,
+    pub state: Option<Arc<str>>,
+    pub body: Option<Box<str>>,
     /// Label name, assignee login, commit sha or cross-reference source, by kind.
-    pub target: Option<String>,
+    pub target: Option<Arc<str>>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

@@ -201,10 +201,10 @@ pub fn generate(store: &mut Store, p: &Params) -> Result<Summary> {
         ev += 1;
         let who = actor.trim_start_matches('u').parse::<u64>().ok();
         events.push(Event {
-            id: format!("ev{ev:08}"),
+            id: format!("ev{ev:08}").into(),
             kind,
             item,
-            actor: Some(actor.to_string()),
+            actor: Some(actor.into()),
             at,
             association: who.map(|w| {
                 if internal(w, maint) {
@@ -213,8 +213,8 @@ pub fn generate(store: &mut Store, p: &Params) -> Result<Summary> {
                     "CONTRIBUTOR".into()
                 }
             }),
-            state: state.map(str::to_string),
-            body: body.map(str::to_string),
+            state: state.map(Into::into),
+            body: body.map(Into::into),
             target: None,
         });
     };

@@ -1224,7 +1224,7 @@ mod properties {
             let k = *k as u64;
             match a {
                 Act::Star(w, d) => {
-                    b.event(EventKind::Star, None, &login(*w), day(*d)).id = format!("s{k}");
+                    b.event(EventKind::Star, None, &login(*w), day(*d)).id = format!("s{k}").into();
                 }
                 Act::Issue(w, d) => {
                     b.issue(1000 + k, &login(*w), *d);
@@ -1233,12 +1233,12 @@ mod properties {
                     b.pr(1000 + k, &login(*w), *d);
                     if let Some((by, after)) = m {
                         b.merge(1000 + k, &login(*by), d + after);
-                        b.ds.events.last_mut().unwrap().id = format!("m{k}");
+                        b.ds.events.last_mut().unwrap().id = format!("m{k}").into();
                     }
                 }
                 Act::Comment(w, i, d) => {
                     b.comment(1000 + *i as u64, &login(*w), *d, "hello");
-                    b.ds.events.last_mut().unwrap().id = format!("c{k}");
+                    b.ds.events.last_mut().unwrap().id = format!("c{k}").into();
                 }
                 Act::Review(w, i, d, ok) => {
                     b.review(
@@ -1247,7 +1247,7 @@ mod properties {
                         *d,
                         if *ok { "APPROVED" } else { "COMMENTED" },
                     );
-                    b.ds.events.last_mut().unwrap().id = format!("r{k}");
+                    b.ds.events.last_mut().unwrap().id = format!("r{k}").into();
                 }
                 Act::Commit(w, d) => {
                     let email = format!("{}@users.noreply.github.com", login(*w));
@@ -1260,7 +1260,7 @@ mod properties {
                         &login(*w),
                         day(*d),
                     )
-                    .id = format!("x{k}");
+                    .id = format!("x{k}").into();
                 }
             }
         }
@@ -1337,7 +1337,7 @@ mod properties {
             let base = build(&indexed);
             let mut more = base.clone();
             for (i, (d, star)) in extra.iter().enumerate() {
-                if *star { more.event(EventKind::Star, None, "stranger", day(*d)).id = format!("zz{i}"); }
+                if *star { more.event(EventKind::Star, None, "stranger", day(*d)).id = format!("zz{i}").into(); }
                 else { more.issue(5000 + i as u64, "stranger", *d); }
             }
             let (a, b) = (base.report(), more.report());

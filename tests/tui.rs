@@ -708,3 +708,37 @@ fn clicking_a_people_header_sorts_by_it_and_again_reverses() {
     app.update(Action::SortBy(key));
     assert!(!app.people.desc, "a second click reverses");
 }
+
+/// The store loads events in id order, not time order: the views must not care. Every view, the
+/// journeys of the first 40 people and the workflow details look the same with the events
+/// reversed.
+#[test]
+fn views_do_not_depend_on_event_order() {
+    let ds = demo_store().dataset().unwrap();
+    let mut reversed = ds.clone();
+    reversed.events.reverse();
+    let settings = contrail::demo::settings();
+    let data = |ds: contrail::store::Dataset| {
+        let report = contrail::analysis::analyze(&ds, &settings, None);
+        Arc::new(ViewData::build(Arc::new(ds), report))
+    };
+    let (a, b) = (data(ds), data(reversed));
+    let mut screens = Vec::new();
+    for view in [View::Overview, View::Dropoffs, View::Workflow, View::Triage] {
+        screens.push(vec![Action::Show(view)]);
+    }
+    for (view, rows) in [(View::People, 40), (View::Workflow, 8)] {
+        for n in 0..rows {
+            let mut keys = vec![Action::Show(view)];
+            keys.extend(std::iter::repeat_n(Action::Down, n));
+            keys.push(Action::Enter);
+            screens.push(keys);
+        }
+    }
+    for keys in screens {
+        let (mut x, mut y) = (app_with(a.clone()), app_with(b.clone()));
+        press(&mut x, &keys);
+        press(&mut y, &keys);
+        assert_eq!(screen(&mut x, 120, 40), screen(&mut y, 120, 40), "{keys:?}");
+    }
+}

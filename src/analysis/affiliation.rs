@@ -233,7 +233,7 @@ pub fn timelines(ctx: &Ctx) -> Vec<Timeline> {
         }
     }
     for (ei, e) in ds.events.iter().enumerate() {
-        let (Some(p), Some(a)) = (ctx.event_actor[ei], e.association.as_deref()) else {
+        let (Some(p), Some(a)) = (ctx.actor_of(ei), e.association.as_deref()) else {
             continue;
         };
         if INTERNAL_ASSOC.contains(&a) {

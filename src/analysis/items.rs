@@ -96,14 +96,14 @@ pub fn facts(ctx: &Ctx) -> Vec<ItemFacts> {
     // One pass over the events in memory order. Every fact is a minimum or maximum by
     // (time, event id), so the result does not depend on the order the rows arrive in and the
     // events never need sorting.
-    let key = |ei: usize| (ds.events[ei].at, ds.events[ei].id.as_str());
+    let key = |ei: usize| (ds.events[ei].at, &*ds.events[ei].id);
     let mut last_reopen: Vec<Option<usize>> = vec![None; ds.items.len()];
     let mut import_comment: Vec<Option<usize>> = vec![None; ds.items.len()];
     for (ei, e) in ds.events.iter().enumerate() {
         let Some(ii) = ctx.item_of(ei) else { continue };
         let it = &ds.items[ii];
         let f = &mut out[ii];
-        let actor = ctx.event_actor[ei];
+        let actor = ctx.actor_of(ei);
         let bot = actor.is_some_and(|p| ctx.people.is_bot(p));
         let other_human = actor.is_some() && !bot && actor != f.author;
         match e.kind {
@@ -182,7 +182,7 @@ pub fn facts(ctx: &Ctx) -> Vec<ItemFacts> {
         let Some((at, closer, _, _)) = f.close else {
             continue;
         };
-        let a = ctx.event_actor[ei];
+        let a = ctx.actor_of(ei);
         if !f.explained
             && (e.at - at).abs() <= super::stats::DAY
             && a.is_some()

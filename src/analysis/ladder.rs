@@ -180,7 +180,7 @@ pub fn journeys(ctx: &Ctx, items: &[ItemFacts]) -> Vec<Journey> {
 
     // Events.
     for (ei, e) in ds.events.iter().enumerate() {
-        let Some(p) = human(ctx.event_actor[ei]) else {
+        let Some(p) = human(ctx.actor_of(ei)) else {
             continue;
         };
         let jp = &mut j[p];
@@ -188,7 +188,9 @@ pub fn journeys(ctx: &Ctx, items: &[ItemFacts]) -> Vec<Journey> {
         let item = ctx.item_of(ei).map(|i| (e.item.unwrap_or(0), i));
         let others = item.is_some_and(|(_, i)| items[i].author.is_some_and(|a| a != p));
         let n = e.item.unwrap_or(0);
-        let eref = || EvidenceRef::Event { id: e.id.clone() };
+        let eref = || EvidenceRef::Event {
+            id: e.id.to_string(),
+        };
         match e.kind {
             EventKind::Star | EventKind::Fork => {
                 if e.kind == EventKind::Star {

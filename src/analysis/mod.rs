@@ -32,8 +32,8 @@ pub(crate) struct Ctx<'a> {
     pub settings: &'a Settings,
     pub pats: Patterns,
     pub people: People,
-    /// Person of each event's actor.
-    pub event_actor: Vec<Option<usize>>,
+    /// Person of each event's actor (`u32::MAX`: none); read it with [`Ctx::actor_of`].
+    event_actor: Vec<u32>,
     pub commit_author: Vec<Option<usize>>,
     pub commit_committer: Vec<Option<usize>>,
     pub item_author: Vec<Option<usize>>,
@@ -114,7 +114,10 @@ fn context<'a>(ds: &'a Dataset, settings: &'a Settings) -> Ctx<'a> {
         .collect();
     // One pass over the events: each event's actor as an index into the distinct actors, and
     // its item's index. No stage needs the events sorted.
-    let mut distinct: stats::FastMap<&str, u32> = stats::FastMap::default();
+    // Keyed by the text's address: the store's loader shares one `Arc` per distinct login, so
+    // this is a pointer hash per event, not a string hash and compare. (Events built elsewhere
+    // may hold equal logins in separate `Arc`s: each is resolved on its own, to the same person.)
+    let mut distinct: stats::FastMap<(usize, usize), u32> = stats::FastMap::default();
     let mut actors: Vec<&str> = Vec::new();
     let mut event_distinct: Vec<u32> = Vec::with_capacity(ds.events.len());
     let mut event_item: Vec<u32> = Vec::with_capacity(ds.events.len());
@@ -125,20 +128,27 @@ fn context<'a>(ds: &'a Dataset, settings: &'a Settings) -> Ctx<'a> {
                 .map_or(u32::MAX, |&i| i as u32),
         );
         let d = match e.actor.as_deref() {
-            Some(a) => *distinct.entry(a).or_insert_with(|| {
-                actors.push(a);
-                (actors.len() - 1) as u32
-            }),
+            Some(a) => *distinct
+                .entry((a.as_ptr() as usize, a.len()))
+                .or_insert_with(|| {
+                    actors.push(a);
+                    (actors.len() - 1) as u32
+                }),
             None => u32::MAX,
         };
         event_distinct.push(d);
     }
     let people = people::resolve(ds, settings, &pats, &actors);
     let actor_person: Vec<Option<usize>> = actors.iter().map(|a| people.by_login(a)).collect();
-    let event_actor = event_distinct
-        .iter()
-        .map(|&d| actor_person.get(d as usize).copied().flatten())
-        .collect();
+    // Reuse the buffer: one `u32` per event, not a 16-byte `Option<usize>`.
+    let mut event_actor = event_distinct;
+    for d in &mut event_actor {
+        *d = actor_person
+            .get(*d as usize)
+            .copied()
+            .flatten()
+            .map_or(u32::MAX, |p| p as u32);
+    }
     let commit_author = ds
         .commits
         .iter()
@@ -169,6 +179,13 @@ fn context<'a>(ds: &'a Dataset, settings: &'a Settings) -> Ctx<'a> {
 }
 
 impl Ctx<'_> {
+    /// Person of event `ei`'s actor.
+    #[inline]
+    pub fn actor_of(&self, ei: usize) -> Option<usize> {
+        let p = self.event_actor[ei];
+        (p != u32::MAX).then_some(p as usize)
+    }
+
     /// Index in `ds.items` of event `ei`'s item.
     #[inline]
     pub fn item_of(&self, ei: usize) -> Option<usize> {

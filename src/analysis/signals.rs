@@ -164,7 +164,7 @@ fn internal_refs(ctx: &Ctx) -> Vec<Option<(Ts, String)>> {
         .collect();
     // The earliest comment hit by (time, id), for items whose body has none.
     let mut first: Vec<Option<usize>> = vec![None; ds.items.len()];
-    let key = |ei: usize| (ds.events[ei].at, ds.events[ei].id.as_str());
+    let key = |ei: usize| (ds.events[ei].at, &*ds.events[ei].id);
     for (ei, e) in ds.events.iter().enumerate() {
         if !matches!(
             e.kind,

@@ -293,14 +293,14 @@ impl Batch {
         for cm in c.nodes.iter().flatten() {
             let actor = self.who(cm.author.as_ref(), true);
             self.events.push(Event {
-                id: cm.id.clone(),
+                id: cm.id.as_str().into(),
                 kind: EventKind::Comment,
                 item: Some(item),
-                actor,
+                actor: actor.map(Into::into),
                 at: ts(&cm.created_at),
-                association: cm.author_association.clone(),
+                association: cm.author_association.as_deref().map(Into::into),
                 state: None,
-                body: cm.body.clone(),
+                body: cm.body.as_deref().map(Into::into),
                 target: None,
             });
         }
@@ -310,14 +310,14 @@ impl Batch {
         for r in c.nodes.iter().flatten() {
             let actor = self.who(r.author.as_ref(), true);
             self.events.push(Event {
-                id: r.id.clone(),
+                id: r.id.as_str().into(),
                 kind: EventKind::Review,
                 item: Some(item),
-                actor,
+                actor: actor.map(Into::into),
                 at: ts(r.submitted_at.as_deref().unwrap_or(&r.created_at)),
-                association: r.author_association.clone(),
-                state: r.state.clone(),
-                body: r.body.clone().filter(|b| !b.is_empty()),
+                association: r.author_association.as_deref().map(Into::into),
+                state: r.state.as_deref().map(Into::into),
+                body: r.body.as_deref().filter(|b| !b.is_empty()).map(Into::into),
                 target: None,
             });
         }
@@ -386,15 +386,15 @@ impl Batch {
                 _ => None,
             };
             self.events.push(Event {
-                id: t.id.clone(),
+                id: t.id.as_str().into(),
                 kind,
                 item: Some(item),
-                actor,
+                actor: actor.map(Into::into),
                 at: t.created_at.as_deref().map(ts).unwrap_or(0),
                 association: None,
-                state: t.state_reason.clone(),
+                state: t.state_reason.as_deref().map(Into::into),
                 body: None,
-                target,
+                target: target.map(Into::into),
             });
         }
     }
@@ -410,10 +410,10 @@ impl Batch {
             database_id: u.database_id,
         });
         self.events.push(Event {
-            id: format!("star:{}", u.login),
+            id: format!("star:{}", u.login).into(),
             kind: EventKind::Star,
             item: None,
-            actor: Some(u.login.clone()),
+            actor: Some(u.login.as_str().into()),
             at: ts(&e.starred_at),
             association: None,
             state: None,

@@ -18,6 +18,22 @@ pub fn render(report: &Report, format: Format) -> String {
     }
 }
 
+/// Write `report` in `format` to `w`: the same bytes as [`render`]. JSON is streamed, so a
+/// report of tens of megabytes is never held in memory as text.
+pub fn write_to(
+    report: &Report,
+    format: Format,
+    w: &mut impl std::io::Write,
+) -> std::io::Result<()> {
+    match format {
+        Format::Json => {
+            serde_json::to_writer_pretty(&mut *w, report).map_err(std::io::Error::from)?;
+            w.write_all(b"\n")
+        }
+        _ => w.write_all(render(report, format).as_bytes()),
+    }
+}
+
 /// Pretty JSON. The buffer is sized up front from the report's shape: a large report is tens of
 /// megabytes, and growing by doubling would copy it several times and, at the last doubling,
 /// hold both copies at once. Pages reserved but never written cost no memory.

@@ -7,6 +7,7 @@ use crate::domain::{
 use crate::error::Result;
 use rusqlite::{Connection, OptionalExtension};
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 /// Everything the database holds about one repository, in memory.
 #[derive(Debug, Clone, Default)]
@@ -22,7 +23,7 @@ pub struct Dataset {
     pub items: Vec<Item>,
     /// PR number → commit shas the API lists for it.
     pub item_commits: BTreeMap<u64, Vec<String>>,
-    /// All events, ordered by (at, id).
+    /// All events, in id order (not time order: sort a copy if you need one).
     pub events: Vec<Event>,
     pub users: Vec<User>,
     /// (org, login) pairs of visible org members.
@@ -32,6 +33,41 @@ pub struct Dataset {
     /// Analysis settings recorded at sync time (key → TOML/JSON value).
     pub settings: BTreeMap<String, String>,
     pub notes: Vec<Note>,
+}
+
+/// One `Arc<str>` per distinct text: a million events share a few thousand actor logins and a
+/// handful of associations and states. One interner per column, so the last value (often
+/// repeated: associations, states) is checked before hashing.
+#[derive(Default)]
+struct Interner {
+    all: crate::analysis::stats::FastSet<Arc<str>>,
+    last: Option<Arc<str>>,
+}
+
+impl Interner {
+    fn get(&mut self, s: Option<&str>) -> Option<Arc<str>> {
+        let s = s?;
+        if let Some(l) = self.last.as_ref().filter(|l| ***l == *s) {
+            return Some(l.clone());
+        }
+        let a = match self.all.get(s) {
+            Some(a) => a.clone(),
+            None => {
+                let a: Arc<str> = s.into();
+                self.all.insert(a.clone());
+                a
+            }
+        };
+        self.last = Some(a.clone());
+        Some(a)
+    }
+}
+
+/// Column `i` as text borrowed from the row (no `String` allocated); `None` for NULL.
+fn text<'r>(r: &'r rusqlite::Row, i: usize) -> rusqlite::Result<Option<&'r str>> {
+    let v = r.get_ref(i)?;
+    v.as_str_or_null()
+        .map_err(|e| rusqlite::Error::FromSqlConversionFailure(i, v.data_type(), Box::new(e)))
 }
 
 fn list(s: String) -> Vec<String> {
@@ -130,35 +166,39 @@ pub fn load_dataset(conn: &Connection) -> Result<Dataset> {
         }
     }
     {
+        // In primary-key (id) order: a plain scan of the table, no sort. Analysis never needs
+        // the events in time order (every fact is a minimum or maximum by (at, id)); the TUI
+        // sorts the few lists it reads in time order itself.
         let mut st = conn.prepare(
             "SELECT id, kind, item, actor, at, association, state, body, target
-             FROM events ORDER BY at, id",
+             FROM events ORDER BY id",
         )?;
-        let rows = st.query_map([], |r| {
-            let kind: String = r.get(1)?;
-            Ok((
-                kind,
-                Event {
-                    id: r.get(0)?,
-                    kind: EventKind::Star,
-                    item: r.get::<_, Option<i64>>(2)?.map(|n| n as u64),
-                    actor: r.get(3)?,
-                    at: r.get(4)?,
-                    association: r.get(5)?,
-                    state: r.get(6)?,
-                    body: r.get(7)?,
-                    target: r.get(8)?,
-                },
-            ))
-        })?;
-        for row in rows {
-            let (kind, mut e) = row?;
+        let (mut actors, mut associations, mut states, mut targets) = (
+            Interner::default(),
+            Interner::default(),
+            Interner::default(),
+            Interner::default(),
+        );
+        let mut rows = st.query([])?;
+        while let Some(r) = rows.next()? {
             // Unknown kinds (from a newer contrail) are skipped rather than misread.
-            if let Some(k) = EventKind::parse(&kind) {
-                e.kind = k;
-                ds.events.push(e);
-            }
+            let Some(kind) = EventKind::parse(text(r, 1)?.unwrap_or_default()) else {
+                continue;
+            };
+            ds.events.push(Event {
+                id: text(r, 0)?.unwrap_or_default().into(),
+                kind,
+                item: r.get::<_, Option<i64>>(2)?.map(|n| n as u64),
+                actor: actors.get(text(r, 3)?),
+                at: r.get(4)?,
+                association: associations.get(text(r, 5)?),
+                state: states.get(text(r, 6)?),
+                // Bodies are mostly unique in real repositories: not worth a lookup.
+                body: text(r, 7)?.map(Box::from),
+                target: targets.get(text(r, 8)?),
+            });
         }
+        ds.events.shrink_to_fit();
     }
     {
         let mut st = conn.prepare(

@@ -169,7 +169,7 @@ pub struct ViewData {
     by_id: HashMap<String, usize>,
     by_email: HashMap<String, usize>,
     items: HashMap<u64, usize>,
-    /// item number → indices of the events on it.
+    /// item number → indices of the events on it, oldest first (by time, then id).
     item_events: HashMap<u64, Vec<u32>>,
     /// person → indices into dataset events/items/commits they did.
     acts: Vec<Acts>,
@@ -423,6 +423,13 @@ impl ViewData {
                 self.acts[p].events.push(i as u32);
             }
         }
+        // The store loads events in id order, not time order.
+        for evs in self.item_events.values_mut() {
+            evs.sort_unstable_by(|&a, &b| {
+                let (a, b) = (&ds.events[a as usize], &ds.events[b as usize]);
+                (a.at, &a.id).cmp(&(b.at, &b.id))
+            });
+        }
         for (i, c) in ds.commits.iter().enumerate() {
             let p = self
                 .by_email
@@ -493,7 +500,15 @@ impl ViewData {
                 src: Src::Commit(i),
             });
         }
-        out.sort_by_key(|r| (r.at, r.src));
+        // Same-time events by id, not by row: the store does not load them in time order.
+        out.sort_by(|a, b| {
+            a.at.cmp(&b.at).then_with(|| match (a.src, b.src) {
+                (Src::Reaction(x), Src::Reaction(y)) | (Src::Event(x), Src::Event(y)) => {
+                    ds.events[x as usize].id.cmp(&ds.events[y as usize].id)
+                }
+                (x, y) => x.cmp(&y),
+            })
+        });
         out
     }
 
@@ -1120,7 +1135,8 @@ fn gaps(
                 .get(&n)
                 .is_some_and(|au| !au.eq_ignore_ascii_case(a));
         if human_reply {
-            first.entry(n).or_insert(e.at);
+            let t = first.entry(n).or_insert(e.at);
+            *t = (*t).min(e.at);
         }
     }
     let (mut hi, mut he) = (Vec::new(), Vec::new());

@@ -42,7 +42,7 @@ impl B {
         self.n += 1;
         self.ds.has_github = true;
         self.ds.events.push(Event {
-            id: format!("e{:06}", self.n),
+            id: format!("e{:06}", self.n).into(),
             kind,
             item,
             actor: Some(who.into()),
