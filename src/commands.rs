@@ -88,7 +88,7 @@ fn sync(config_path: Option<&Path>, args: SyncArgs) -> Result<()> {
     let mut store = Store::open(&db)?;
     record_settings(&mut store, &cfg, cfg_file.as_deref())?;
     if let Some(p) = &git_path {
-        let stats = crate::git::import(&mut store, p)?;
+        let stats = crate::git::import_with(&mut store, p, &cfg.git_import_options())?;
         eprintln!("{stats}");
     }
     if let Some(github) = &github {

@@ -83,6 +83,8 @@ pub struct Config {
     pub settings: Settings,
     /// Path of the gitdm-style affiliations file ("" = none), relative to the config file.
     pub affiliations_file: String,
+    /// Review hosts (or `.suffix`es) outsiders cannot reach, on top of the built-in rules.
+    pub private_review_hosts: Vec<String>,
     pub tui: TuiConfig,
 }
 
@@ -116,6 +118,14 @@ impl Config {
 
     pub fn parse(text: &str) -> std::result::Result<Config, String> {
         toml::from_str(text).map_err(|e| e.message().to_string())
+    }
+
+    /// Git import options from this configuration.
+    pub fn git_import_options(&self) -> crate::git::ImportOptions {
+        crate::git::ImportOptions {
+            private_hosts: crate::git::PrivateHosts(self.private_review_hosts.clone()),
+            ..crate::git::ImportOptions::default()
+        }
     }
 
     /// The affiliations file path resolved against the config file's directory.

@@ -921,4 +921,34 @@ mod cli {
         let out = run();
         assert!(String::from_utf8_lossy(&out.stderr).contains("git: 0 new commits (2 in total)"));
     }
+
+    #[test]
+    fn config_private_review_hosts_reach_sync_git() {
+        let r = Repo::new();
+        r.commit("X\n\nChange-Id: I4\nReviewed-on: https://gerrit.acme.com/c/p/+/1\n");
+        let home = tempfile::tempdir().unwrap();
+        let cfg = home.path().join("contrail.toml");
+        std::fs::write(&cfg, "private_review_hosts = [\".acme.com\"]\n").unwrap();
+        let db = home.path().join("out.sqlite");
+        let out = contrail(home.path())
+            .args(["sync", "--no-progress", "--config"])
+            .arg(&cfg)
+            .arg("--git")
+            .arg(&r.path)
+            .arg("--db")
+            .arg(&db)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let store = Store::open_read_only(&db).unwrap();
+        assert!(
+            commits(&store)[0]
+                .markers
+                .contains(&"private_reviewed_on".to_string())
+        );
+    }
 }

@@ -587,12 +587,11 @@ fn twenty_thousand_people_scroll_with_only_visible_rows_drawn() {
 
 #[test]
 fn the_readme_documents_every_bindable_action() {
-    let doc = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/README-tui.md"))
-        .unwrap();
+    let doc = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
     for (_, name, _) in contrail::tui::action::BINDABLE {
         assert!(
             doc.contains(&format!("`{name}`")),
-            "docs/README-tui.md lacks `{name}`"
+            "README.md lacks `{name}`"
         );
     }
 }

@@ -1,6 +1,6 @@
 //! Internal-review markers (SPEC §5 `internal_review_markers`): traces that a commit was
 //! reviewed somewhere outsiders cannot follow. Each marker has a stable name stored in
-//! `commits.markers`; the names are documented in docs/README-git.md.
+//! `commits.markers`; the names are documented in README.md (section "Importing a local clone").
 
 /// `PiperOrigin-RevId:` trailer (Copybara export from Google's monorepo).
 pub const PIPER_ORIGIN_REVID: &str = "piper_origin_revid";

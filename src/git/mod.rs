@@ -2,7 +2,7 @@
 //!
 //! `import` reads the history of HEAD (work tree or bare repository) with libgit2: commit
 //! objects only, never blobs or trees, so partial clones work. User documentation:
-//! docs/README-git.md. The parts:
+//! README.md (section "Importing a local clone"). The parts:
 //! - `import.rs`: what to import (incremental, force push) and the watermark;
 //! - `pipeline.rs`: the walker thread, batches and transactions;
 //! - `walk.rs` and `object.rs`: the date-ordered walk and the commit-object parser;

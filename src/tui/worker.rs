@@ -43,8 +43,11 @@ pub fn load(spec: &JobSpec, progress: &dyn Fn(String)) -> Result<ViewData> {
 
 fn import(spec: &JobSpec, git: &Path, progress: &dyn Fn(String)) -> Result<String> {
     progress(format!("importing git history of {}", git.display()));
+    let opts = crate::config::Config::load(spec.config.as_deref())?
+        .0
+        .git_import_options();
     let mut store = Store::open(&spec.db)?;
-    let stats = crate::git::import(&mut store, git)?;
+    let stats = crate::git::import_with(&mut store, git, &opts)?;
     Ok(stats.to_string())
 }
 
