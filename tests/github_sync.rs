@@ -362,6 +362,35 @@ async fn graphql_rate_limited_error_waits_until_the_reset_then_continues() {
     assert!((110..=125).contains(&s.waits[0].as_secs()), "{:?}", s.waits);
 }
 
+/// The TUI's refresh shows the sync in its status bar: a sink receives the per-collection
+/// counts with the rate limit left, and a countdown while a rate limit is waited out.
+#[tokio::test]
+async fn a_progress_sink_gets_counts_rate_limit_and_the_countdown() {
+    let fake = FakeGitHub::start(small()).await;
+    fake.state()
+        .graphql_faults
+        .push_back(Fault::GraphqlRateLimited { reset_in: 120 });
+    let lines = std::sync::Arc::new(std::sync::Mutex::new(Vec::<String>::new()));
+    let seen = lines.clone();
+    let mut o = opts(fake.api_url());
+    o.progress = ProgressMode::Silent;
+    o.policy.max_wait = Some(Duration::from_millis(1200));
+    o.sink = Some(github::ProgressSink(std::sync::Arc::new(
+        move |l: String| seen.lock().unwrap().push(l),
+    )));
+    let dir = tempfile::tempdir().unwrap();
+    sync_with(&fake, &dir.path().join("a.sqlite"), &o)
+        .await
+        .unwrap();
+    let lines = lines.lock().unwrap().join("\n");
+    assert!(lines.contains("GitHub issues: "), "{lines}");
+    assert!(lines.contains("rate limit"), "{lines}");
+    assert!(
+        lines.contains("waiting 120 s") || lines.contains("waiting 119 s"),
+        "{lines}"
+    );
+}
+
 #[tokio::test]
 async fn primary_rate_limit_403_or_429_with_remaining_zero_waits_until_the_reset() {
     let clean = clean_dump(small()).await;

@@ -13,7 +13,7 @@ pub mod sync;
 pub mod token;
 pub mod transport;
 
-pub use progress::ProgressMode;
+pub use progress::{ProgressMode, ProgressSink};
 pub use sync::{SyncOptions, parse_since, sync};
 pub use token::Token;
 pub use transport::{Endpoints, RetryPolicy, SyncStats};

@@ -3,6 +3,7 @@
 
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::collections::HashMap;
+use std::sync::Arc;
 use std::time::Duration;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -27,8 +28,20 @@ impl ProgressMode {
     }
 }
 
+/// Where a sync reports progress as short lines instead of drawing on the terminal — the TUI's
+/// status bar during a background refresh (page counts, rate limit left, countdowns).
+#[derive(Clone)]
+pub struct ProgressSink(pub Arc<dyn Fn(String) + Send + Sync>);
+
+impl std::fmt::Debug for ProgressSink {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ProgressSink")
+    }
+}
+
 pub struct Progress {
     mode: ProgressMode,
+    sink: Option<ProgressSink>,
     multi: MultiProgress,
     bars: HashMap<&'static str, ProgressBar>,
     counts: HashMap<&'static str, (u64, Option<u64>)>,
@@ -36,12 +49,18 @@ pub struct Progress {
 
 impl Progress {
     pub fn new(mode: ProgressMode) -> Progress {
+        Progress::with_sink(mode, None)
+    }
+
+    /// Like [`Progress::new`], and every update also goes to `sink` as one line.
+    pub fn with_sink(mode: ProgressMode, sink: Option<ProgressSink>) -> Progress {
         let multi = MultiProgress::with_draw_target(match mode {
             ProgressMode::Bars => ProgressDrawTarget::stderr(),
             _ => ProgressDrawTarget::hidden(),
         });
         Progress {
             mode,
+            sink,
             multi,
             bars: HashMap::new(),
             counts: HashMap::new(),
@@ -77,6 +96,10 @@ impl Progress {
         let left = remaining
             .map(|r| format!("rate limit {r}"))
             .unwrap_or_default();
+        if let Some(sink) = &self.sink {
+            let of = total.map(|t| format!("/{t}")).unwrap_or_default();
+            (sink.0)(format!("GitHub {name}: {done}{of} · {left} left"));
+        }
         match self.mode {
             ProgressMode::Bars => {
                 if let Some(bar) = self.bars.get(name) {
@@ -112,6 +135,9 @@ impl Progress {
 
     /// A one-off message above the bars (or a plain line).
     pub fn note(&self, msg: &str) {
+        if let Some(sink) = &self.sink {
+            (sink.0)(format!("GitHub: {msg}"));
+        }
         match self.mode {
             ProgressMode::Bars => {
                 let _ = self.multi.println(msg);
@@ -144,7 +170,22 @@ impl Progress {
                 eprintln!("github: {reason}: waiting {} s", announced.as_secs());
                 tokio::time::sleep(actual).await;
             }
-            ProgressMode::Silent => tokio::time::sleep(actual).await,
+            ProgressMode::Silent => match &self.sink {
+                // A countdown in the sink, one line a second.
+                Some(sink) => {
+                    let started = std::time::Instant::now();
+                    loop {
+                        let elapsed = started.elapsed();
+                        if elapsed >= actual {
+                            break;
+                        }
+                        let left = announced.saturating_sub(elapsed).as_secs();
+                        (sink.0)(format!("GitHub {reason}: waiting {left} s"));
+                        tokio::time::sleep((actual - elapsed).min(Duration::from_secs(1))).await;
+                    }
+                }
+                None => tokio::time::sleep(actual).await,
+            },
         }
     }
 }

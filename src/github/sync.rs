@@ -40,6 +40,8 @@ pub struct SyncOptions {
     /// First sync only: ignore activity before this time.
     pub since: Option<Ts>,
     pub progress: ProgressMode,
+    /// Also report progress (counts, rate limit, countdowns) as lines to this sink.
+    pub sink: Option<super::progress::ProgressSink>,
     pub policy: RetryPolicy,
     /// Pull requests per page to start with (k of the request budget); halved for the rest
     /// of the run when a page fails (GitHub's 10 s limit on PRs with much nested data).
@@ -52,6 +54,7 @@ impl Default for SyncOptions {
             api_url: None,
             since: None,
             progress: ProgressMode::Lines,
+            sink: None,
             policy: RetryPolicy::default(),
             pr_page_size: 100,
         }
@@ -67,7 +70,7 @@ pub async fn sync(
 ) -> Result<SyncStats> {
     let (owner, name) = split_repo(repo)?;
     let endpoints = Endpoints::from_api_url(opts.api_url.as_deref())?;
-    let progress = Progress::new(opts.progress);
+    let progress = Progress::with_sink(opts.progress, opts.sink.clone());
     let mut t = Transport::new(endpoints, repo, token, opts.policy.clone(), progress)?;
     t.stats.pr_page_size = opts.pr_page_size;
     let r = Run { owner, name, opts };

@@ -53,7 +53,11 @@ fn import(spec: &JobSpec, git: &Path, progress: &dyn Fn(String)) -> Result<Strin
 
 /// Sync the database's repository from GitHub, silently (the TUI owns the terminal): the
 /// status bar shows the phase, errors come back as a note and the cached data still loads.
-fn github_sync(spec: &JobSpec, progress: &dyn Fn(String)) -> Option<String> {
+fn github_sync(
+    spec: &JobSpec,
+    progress: &dyn Fn(String),
+    sink: crate::github::ProgressSink,
+) -> Option<String> {
     let (repo, api_url) = {
         let st = Store::open_read_only(&spec.db).ok()?;
         st.conn()
@@ -77,6 +81,7 @@ fn github_sync(spec: &JobSpec, progress: &dyn Fn(String)) -> Option<String> {
         let opts = crate::github::SyncOptions {
             api_url,
             progress: crate::github::ProgressMode::Silent,
+            sink: Some(sink),
             ..Default::default()
         };
         let rt = tokio::runtime::Builder::new_current_thread()
@@ -112,7 +117,12 @@ pub fn spawn(job: u64, spec: JobSpec, refresh: bool, tx: Sender<Msg>) {
             }
         }
         if refresh && !spec.read_only && spec.github {
-            notes.extend(github_sync(&spec, &progress));
+            // Page counts, rate limit left and any countdown go to the status bar.
+            let sink_tx = tx.clone();
+            let sink = crate::github::ProgressSink(Arc::new(move |text: String| {
+                let _ = sink_tx.send(Msg::Progress { job, text });
+            }));
+            notes.extend(github_sync(&spec, &progress, sink));
         }
         let note = (!notes.is_empty()).then(|| notes.join(" · "));
         let msg = match load(&spec, &progress) {
