@@ -260,6 +260,8 @@ enum Target {
     Funnel(usize),
     Reason(usize),
     Signal(usize),
+    /// A penalty line (index into `penalty_lines`) that drills into its gap signal.
+    Penalty(usize),
 }
 
 pub struct App {
@@ -589,15 +591,23 @@ impl App {
             .map(Target::Funnel)
             .chain((0..d.reasons.len().min(5)).map(Target::Reason))
             .chain((0..d.signals.len().min(4)).map(Target::Signal))
+            .chain(
+                (0..d.penalty_lines().len())
+                    .filter(|&l| d.penalty_signal(l).is_some())
+                    .map(Target::Penalty),
+            )
             .collect()
     }
 
-    /// Which Overview row (funnel rung / reason / signal) is selected, for drawing.
+    /// Which Overview row is selected, for drawing: a funnel rung, a drop-off reason, or a line
+    /// of the openness panel (its signals first, then its penalty lines).
     pub fn overview_selection(&self) -> (Option<usize>, Option<usize>, Option<usize>) {
+        let signals = self.data.as_ref().map_or(0, |d| d.signals.len().min(4));
         match self.targets().get(self.overview.sel) {
             Some(Target::Funnel(i)) => (Some(*i), None, None),
             Some(Target::Reason(i)) => (None, Some(*i), None),
             Some(Target::Signal(i)) => (None, None, Some(*i)),
+            Some(Target::Penalty(l)) => (None, None, Some(signals + *l)),
             None => (None, None, None),
         }
     }
@@ -840,6 +850,15 @@ impl App {
         self.message = Some("note saved".into());
     }
 
+    /// Drill into signal `i`'s rows on the Workflow view.
+    fn open_signal(&mut self, i: usize, len: usize) {
+        self.push_crumb();
+        self.switch(View::Workflow);
+        self.workflow.signals.set(i, len, self.page);
+        self.workflow.detail = Some(i);
+        self.workflow.rows = Cursor::default();
+    }
+
     fn enter(&mut self) {
         let Some(d) = self.data.clone() else { return };
         match self.view {
@@ -852,12 +871,11 @@ impl App {
                     let r = &d.reasons[i];
                     self.drill_people(format!("dropped after {}", r.reason), r.people.clone());
                 }
-                Some(Target::Signal(i)) => {
-                    self.push_crumb();
-                    self.switch(View::Workflow);
-                    self.workflow.signals.set(i, d.signals.len(), self.page);
-                    self.workflow.detail = Some(i);
-                    self.workflow.rows = Cursor::default();
+                Some(Target::Signal(i)) => self.open_signal(i, d.signals.len()),
+                Some(Target::Penalty(l)) => {
+                    if let Some(i) = d.penalty_signal(l) {
+                        self.open_signal(i, d.signals.len());
+                    }
                 }
                 None => {}
             },

@@ -301,38 +301,16 @@ impl ViewData {
         v.drops = drops(&v);
         v.triage = triage(&v, &ds, &kinds);
         v.weekly = weekly(&v, &ds);
-        v.signals = signals(&v, &ds);
-        let (resp, acc) = gaps(&v, &ds, &kinds);
-        // The analysis' numbers win; the TUI's own estimate fills what it left unknown.
-        let o = &v.report.openness;
+        v.signals = signals(&v);
+        // The analysis' numbers, null where the sources cannot know them.
         let pen = &v.report.penalty.outsider_vs_insider;
         v.response_hours = Split {
-            internal: pen
-                .first_response_hours
-                .baseline
-                .value
-                .or(o.median_first_response_hours.internal)
-                .or(resp.internal),
-            external: pen
-                .first_response_hours
-                .subject
-                .value
-                .or(o.median_first_response_hours.external)
-                .or(resp.external),
+            internal: pen.first_response_hours.baseline.value,
+            external: pen.first_response_hours.subject.value,
         };
         v.acceptance = Split {
-            internal: pen
-                .acceptance
-                .baseline
-                .value
-                .or(o.pr_acceptance_ratio.internal)
-                .or(acc.internal),
-            external: pen
-                .acceptance
-                .subject
-                .value
-                .or(o.pr_acceptance_ratio.external)
-                .or(acc.external),
+            internal: pen.acceptance.baseline.value,
+            external: pen.acceptance.subject.value,
         };
         v
     }
@@ -388,6 +366,13 @@ impl ViewData {
             ));
         }
         out
+    }
+
+    /// The signal whose rows are the evidence behind penalty line `line` (the outsider vs
+    /// insider first reply and acceptance lines); `None` for lines without one.
+    pub fn penalty_signal(&self, line: usize) -> Option<usize> {
+        let name = ["response_gap", "acceptance_gap"].get(line)?;
+        self.signals.iter().position(|s| s.name == *name)
     }
 
     pub fn person_by_login(&self, login: &str) -> Option<usize> {
@@ -1082,8 +1067,40 @@ fn signal_row(v: &ViewData, s: &crate::report::Signal) -> SignalRow {
             }
         })
         .collect();
-    // Newest first: what happens now matters more than history.
     let mut rows: Vec<EvidenceRow> = rows;
+    // The gap signals' items are listed once, in the report's penalty block: the outsiders'
+    // items (subject) and the insiders' (baseline) behind the two medians or ratios.
+    if rows.is_empty() {
+        let p = &v.report.penalty.outsider_vs_insider;
+        let gap = match s.name.as_str() {
+            "response_gap" => Some(&p.first_response_hours),
+            "acceptance_gap" => Some(&p.acceptance),
+            "merge_latency_gap" => Some(&p.merge_latency_hours),
+            _ => None,
+        };
+        for (items, side) in gap
+            .into_iter()
+            .flat_map(|c| [(&c.subject.items, "[out] "), (&c.baseline.items, "[in] ")])
+        {
+            for &n in items {
+                let it = v.item(n);
+                rows.push(EvidenceRow {
+                    label: format!("#{n}"),
+                    detail: match it {
+                        Some(it) => format!(
+                            "{side}{} — {}",
+                            it.title,
+                            it.author.as_deref().unwrap_or("ghost")
+                        ),
+                        None => side.trim_end().to_string(),
+                    },
+                    at: it.map(|it| it.created_at),
+                    url: it.map(|it| it.url.clone()),
+                });
+            }
+        }
+    }
+    // Newest first: what happens now matters more than history.
     rows.sort_by_key(|r| std::cmp::Reverse(r.at));
     SignalRow {
         name: s.name.clone(),
@@ -1110,222 +1127,7 @@ fn hit_detail(signal: &str, detail: &str) -> String {
     }
 }
 
-/// Fallback for the outsider penalty when the report has no openness numbers: median hours to
-/// the first non-author, non-bot reply, and merged ÷ (merged + closed unmerged) PRs, by side.
-fn gaps(
-    v: &ViewData,
-    ds: &Dataset,
-    kinds: &HashMap<String, UserKind>,
-) -> (Split<Option<f64>>, Split<Option<f64>>) {
-    let mut first: HashMap<u64, Ts> = HashMap::new();
-    let authors: HashMap<u64, &str> = ds
-        .items
-        .iter()
-        .filter_map(|i| Some((i.number, i.author.as_deref()?)))
-        .collect();
-    for e in &ds.events {
-        let (Some(n), Some(a)) = (e.item, e.actor.as_deref()) else {
-            continue;
-        };
-        let human_reply = matches!(
-            e.kind,
-            EventKind::Comment | EventKind::Review | EventKind::ReviewComment
-        ) && !is_bot_login(a, kinds)
-            && authors
-                .get(&n)
-                .is_some_and(|au| !au.eq_ignore_ascii_case(a));
-        if human_reply {
-            let t = first.entry(n).or_insert(e.at);
-            *t = (*t).min(e.at);
-        }
-    }
-    let (mut hi, mut he) = (Vec::new(), Vec::new());
-    let (mut acc_i, mut acc_e) = ((0u32, 0u32), (0u32, 0u32));
-    for it in &ds.items {
-        let Some(side) = it
-            .author
-            .as_deref()
-            .and_then(|a| v.person_by_login(a))
-            .map(|p| v.people[p].side)
-        else {
-            continue;
-        };
-        if side == Side::Bot {
-            continue;
-        }
-        let internal = side == Side::Internal;
-        if let Some(at) = first.get(&it.number) {
-            let h = (at - it.created_at).max(0) as f64 / 3600.0;
-            if internal { hi.push(h) } else { he.push(h) }
-        }
-        if it.kind == ItemKind::Pr && it.state != ItemState::Open {
-            let acc = if internal { &mut acc_i } else { &mut acc_e };
-            acc.1 += 1;
-            if it.state == ItemState::Merged {
-                acc.0 += 1;
-            }
-        }
-    }
-    let ratio = |(m, n): (u32, u32)| (n > 0).then(|| m as f64 / n as f64);
-    (
-        Split {
-            internal: median(hi),
-            external: median(he),
-        },
-        Split {
-            internal: ratio(acc_i),
-            external: ratio(acc_e),
-        },
-    )
-}
-
-fn fmt_count(n: Option<u64>) -> String {
-    n.map(|n| n.to_string()).unwrap_or_else(|| "n/a".into())
-}
-
-/// Workflow signals with evidence. Counts come from the report's openness section; the rows
-/// behind them are the commits and items that carry each trace.
-fn signals(v: &ViewData, ds: &Dataset) -> Vec<SignalRow> {
-    if !v.report.signals.is_empty() {
-        return v.report.signals.iter().map(|s| signal_row(v, s)).collect();
-    }
-    let o = &v.report.openness;
-    let commit_url = |sha: &str| {
-        v.repo
-            .contains('/')
-            .then(|| format!("https://github.com/{}/commit/{sha}", v.repo))
-    };
-    let commit_row = |c: &crate::domain::Commit| EvidenceRow {
-        label: c.sha.chars().take(8).collect(),
-        detail: format!("{} — {}", c.subject, c.author_name),
-        at: Some(c.author_time),
-        url: commit_url(&c.sha),
-    };
-    let item_row = |it: &Item, detail: String| EvidenceRow {
-        label: format!("#{}", it.number),
-        detail,
-        at: Some(it.created_at),
-        url: Some(it.url.clone()),
-    };
-    let non_merge = || ds.commits.iter().filter(|c| !c.is_merge());
-    let no_pr: Vec<EvidenceRow> = non_merge()
-        .filter(|c| c.pr_number.is_none() && c.imported_pr.is_none())
-        .map(commit_row)
-        .collect();
-    let markers: Vec<EvidenceRow> = non_merge()
-        .filter(|c| !c.markers.is_empty())
-        .map(commit_row)
-        .collect();
-    let imported: Vec<EvidenceRow> = non_merge()
-        .filter_map(|c| {
-            let n = c.imported_pr?;
-            Some(match v.item(n) {
-                Some(it) => item_row(
-                    it,
-                    format!(
-                        "{} — by {}, landed as {} authored by {}",
-                        it.title,
-                        it.author.as_deref().unwrap_or("?"),
-                        &c.sha[..8.min(c.sha.len())],
-                        c.author_name
-                    ),
-                ),
-                None => commit_row(c),
-            })
-        })
-        .collect();
-    let reviewed: std::collections::HashSet<u64> = ds
-        .events
-        .iter()
-        .filter(|e| matches!(e.kind, EventKind::Review | EventKind::Comment))
-        .filter_map(|e| e.item)
-        .collect();
-    let unreviewed: Vec<EvidenceRow> = ds
-        .items
-        .iter()
-        .filter(|it| it.state == ItemState::Merged && !reviewed.contains(&it.number))
-        .map(|it| {
-            let side = it
-                .author
-                .as_deref()
-                .and_then(|a| v.person_by_login(a))
-                .map(|p| v.people[p].side.label())
-                .unwrap_or("?");
-            let mins = it.merged_at.map(|m| m - it.created_at).unwrap_or(0);
-            item_row(
-                it,
-                format!("{} — {side}, merged after {}", it.title, duration(mins)),
-            )
-        })
-        .collect();
-    let total = o
-        .commits_total
-        .or(v.report.contributors.is_empty().then_some(0));
-    let share = |n: usize| match total.or(Some(ds.commits.len() as u64)) {
-        Some(t) if t > 0 => format!("{n} ({:.0}%)", 100.0 * n as f64 / t as f64),
-        _ => n.to_string(),
-    };
-    let pair = |s: crate::report::Split<Option<f64>>, unit: &str| {
-        format!(
-            "outsiders {} vs insiders {}",
-            s.external
-                .map(|x| format!("{x:.1}{unit}"))
-                .unwrap_or_else(|| "n/a".into()),
-            s.internal
-                .map(|x| format!("{x:.1}{unit}"))
-                .unwrap_or_else(|| "n/a".into())
-        )
-    };
-    vec![
-        SignalRow {
-            name: "landed_without_public_pr".into(),
-            value: share(no_pr.len()),
-            meaning: "default-branch commits with no public PR".into(),
-            by_year: String::new(),
-            rows: no_pr,
-        },
-        SignalRow {
-            name: "internal_review_markers".into(),
-            value: share(markers.len()),
-            meaning: "commits carrying review-elsewhere markers (PiperOrigin-RevId, …)".into(),
-            by_year: String::new(),
-            rows: markers,
-        },
-        SignalRow {
-            name: "imported_prs".into(),
-            value: o
-                .imported_prs
-                .map(|n| n.to_string())
-                .unwrap_or_else(|| imported.len().to_string()),
-            meaning: "outsiders' PRs closed unmerged and landed through an internal import".into(),
-            by_year: String::new(),
-            rows: imported,
-        },
-        SignalRow {
-            name: "unreviewed_merges".into(),
-            value: format!(
-                "{} (outsiders {}, insiders {})",
-                unreviewed.len(),
-                fmt_count(o.unreviewed_merges.external),
-                fmt_count(o.unreviewed_merges.internal)
-            ),
-            meaning: "merged PRs with no review and no comment".into(),
-            by_year: String::new(),
-            rows: unreviewed,
-        },
-        SignalRow {
-            name: "response_gap".into(),
-            value: pair(o.median_first_response_hours, "h"),
-            meaning: "median hours to a first human reply".into(),
-            by_year: String::new(),
-            rows: Vec::new(),
-        },
-        SignalRow {
-            name: "acceptance_gap".into(),
-            value: pair(o.pr_acceptance_ratio, ""),
-            meaning: "merged ÷ (merged + closed unmerged) PRs".into(),
-            by_year: String::new(),
-            rows: Vec::new(),
-        },
-    ]
+/// Workflow signals (SPEC §5) as the analysis reports them, with the rows behind each.
+fn signals(v: &ViewData) -> Vec<SignalRow> {
+    v.report.signals.iter().map(|s| signal_row(v, s)).collect()
 }

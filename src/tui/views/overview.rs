@@ -163,11 +163,17 @@ pub fn draw(frame: &mut Frame, app: &mut App, area: Rect) {
             }
         })
         .collect();
-    for (label, value) in d.penalty_lines() {
-        lines.push(Line::from(vec![
+    let shown = lines.len();
+    for (l, (label, value)) in d.penalty_lines().into_iter().enumerate() {
+        let line = Line::from(vec![
             Span::raw(format!("{label:<25}")),
             Span::styled(value, t.external),
-        ]));
+        ]);
+        lines.push(if sel_s == Some(shown + l) {
+            line.style(t.selected)
+        } else {
+            line
+        });
     }
     frame.render_widget(
         Paragraph::new(lines).block(block(app, "Openness · outsider penalty")),
