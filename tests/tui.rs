@@ -386,25 +386,33 @@ fn workflow_signals_drill_to_their_rows_and_open_or_copy_a_url() {
     assert_eq!(app.workflow.detail, None);
 }
 
-/// Every count drills down: the outsider-penalty lines on the Overview open the gap signal
-/// whose rows are the items behind them (first reply → response_gap, acceptance →
-/// acceptance_gap).
+/// Every count drills down: the penalty lines on the Overview open the rows behind them
+/// (first reply → response_gap, acceptance → acceptance_gap, first-timers vs later → the
+/// first-timer penalty's items).
 #[test]
 fn overview_penalty_lines_drill_to_their_gap_signal_rows() {
     let mut app = demo_app();
     press(&mut app, &[Action::Show(View::Overview), Action::Bottom]);
     let d = app.data.clone().unwrap();
     let s = screen(&mut app, 120, 40);
-    assert!(s.contains("PRs accepted out vs in"), "{s}");
-    press(&mut app, &[Action::Enter]);
-    assert_eq!(app.view, View::Workflow);
-    let i = app.workflow.detail.unwrap();
-    assert_eq!(d.signals[i].name, "acceptance_gap");
-    assert!(!d.signals[i].rows.is_empty());
-    press(&mut app, &[Action::Back, Action::Up, Action::Enter]);
-    let i = app.workflow.detail.unwrap();
-    assert_eq!(d.signals[i].name, "response_gap");
-    assert!(!d.signals[i].rows.is_empty());
+    assert!(s.contains("first reply 1st vs later"), "{s}");
+    let mut opened = Vec::new();
+    for step in 0..3 {
+        let mut keys = vec![Action::Enter];
+        if step > 0 {
+            keys.insert(0, Action::Up);
+            keys.insert(0, Action::Back);
+        }
+        press(&mut app, &keys);
+        assert_eq!(app.view, View::Workflow);
+        let i = app.workflow.detail.unwrap();
+        assert!(!d.signals[i].rows.is_empty(), "{}", d.signals[i].name);
+        opened.push(d.signals[i].name.clone());
+    }
+    assert_eq!(
+        opened,
+        ["first_timer_response_gap", "acceptance_gap", "response_gap"]
+    );
 }
 
 #[test]

@@ -2,7 +2,7 @@
 //! `Report` and the `Dataset` behind it, so drawing and key handling never scan the data.
 
 use crate::domain::{EventKind, Item, ItemKind, ItemState, Note, Rung, Ts, UserKind};
-use crate::report::{Affiliation, Contributor, Report, Split, Status};
+use crate::report::{Affiliation, Comparison, Contributor, Report, Split, Status};
 use crate::store::Dataset;
 use crate::timefmt;
 use std::collections::{BTreeMap, HashMap};
@@ -368,10 +368,10 @@ impl ViewData {
         out
     }
 
-    /// The signal whose rows are the evidence behind penalty line `line` (the outsider vs
-    /// insider first reply and acceptance lines); `None` for lines without one.
+    /// The signal whose rows are the evidence behind penalty line `line` (outsider vs insider
+    /// first reply and acceptance, first-timer first reply); `None` for lines without one.
     pub fn penalty_signal(&self, line: usize) -> Option<usize> {
-        let name = ["response_gap", "acceptance_gap"].get(line)?;
+        let name = ["response_gap", "acceptance_gap", FIRST_TIMER_GAP].get(line)?;
         self.signals.iter().position(|s| s.name == *name)
     }
 
@@ -1078,26 +1078,8 @@ fn signal_row(v: &ViewData, s: &crate::report::Signal) -> SignalRow {
             "merge_latency_gap" => Some(&p.merge_latency_hours),
             _ => None,
         };
-        for (items, side) in gap
-            .into_iter()
-            .flat_map(|c| [(&c.subject.items, "[out] "), (&c.baseline.items, "[in] ")])
-        {
-            for &n in items {
-                let it = v.item(n);
-                rows.push(EvidenceRow {
-                    label: format!("#{n}"),
-                    detail: match it {
-                        Some(it) => format!(
-                            "{side}{} — {}",
-                            it.title,
-                            it.author.as_deref().unwrap_or("ghost")
-                        ),
-                        None => side.trim_end().to_string(),
-                    },
-                    at: it.map(|it| it.created_at),
-                    url: it.map(|it| it.url.clone()),
-                });
-            }
+        if let Some(c) = gap {
+            rows = comparison_rows(v, c, ["[out] ", "[in] "]);
         }
     }
     // Newest first: what happens now matters more than history.
@@ -1127,7 +1109,58 @@ fn hit_detail(signal: &str, detail: &str) -> String {
     }
 }
 
-/// Workflow signals (SPEC §5) as the analysis reports them, with the rows behind each.
-fn signals(v: &ViewData) -> Vec<SignalRow> {
-    v.report.signals.iter().map(|s| signal_row(v, s)).collect()
+/// The items behind a comparison: the subject's, then the baseline's, each marked.
+fn comparison_rows(v: &ViewData, c: &Comparison, marks: [&str; 2]) -> Vec<EvidenceRow> {
+    let mut rows = Vec::new();
+    for (items, mark) in [(&c.subject.items, marks[0]), (&c.baseline.items, marks[1])] {
+        for &n in items {
+            let it = v.item(n);
+            rows.push(EvidenceRow {
+                label: format!("#{n}"),
+                detail: match it {
+                    Some(it) => format!(
+                        "{mark}{} — {}",
+                        it.title,
+                        it.author.as_deref().unwrap_or("ghost")
+                    ),
+                    None => mark.trim_end().to_string(),
+                },
+                at: it.map(|it| it.created_at),
+                url: it.map(|it| it.url.clone()),
+            });
+        }
+    }
+    rows
 }
+
+/// Workflow signals (SPEC §5) as the analysis reports them, with the rows behind each, then
+/// the first-timer penalty (issue 4's first-timers ÷ returning), so it drills down too.
+fn signals(v: &ViewData) -> Vec<SignalRow> {
+    let mut out: Vec<SignalRow> = v.report.signals.iter().map(|s| signal_row(v, s)).collect();
+    let c = &v
+        .report
+        .penalty
+        .first_timer_vs_returning
+        .first_response_hours;
+    if c.subject.value.is_some() || c.baseline.value.is_some() {
+        let hours = |x: Option<f64>| x.map(|h| format!("{h:.0}h")).unwrap_or_else(|| "–".into());
+        let ratio = c.ratio.map(|r| format!(" ×{r:.1}")).unwrap_or_default();
+        let mut rows = comparison_rows(v, c, ["[first] ", "[later] "]);
+        rows.sort_by_key(|r| std::cmp::Reverse(r.at));
+        out.push(SignalRow {
+            name: FIRST_TIMER_GAP.into(),
+            value: format!(
+                "1st {} vs later {}{ratio}",
+                hours(c.subject.value),
+                hours(c.baseline.value)
+            ),
+            meaning: "median hours to the first human reply: a person's first issue or PR vs their later ones".into(),
+            by_year: String::new(),
+            rows,
+        });
+    }
+    out
+}
+
+/// The Workflow row of the first-timer penalty.
+pub const FIRST_TIMER_GAP: &str = "first_timer_response_gap";
