@@ -148,44 +148,35 @@ impl Progress {
     }
 
     /// Wait `actual` (≤ `announced`, when tests cap waits), showing a countdown from
-    /// `announced` on a terminal and one line otherwise.
+    /// `announced` on a terminal (and to the sink, once a second), one line otherwise.
     pub async fn countdown(&self, reason: &str, announced: Duration, actual: Duration) {
-        match self.mode {
-            ProgressMode::Bars => {
-                let bar = self.multi.add(ProgressBar::new_spinner());
-                let started = std::time::Instant::now();
-                loop {
-                    let elapsed = started.elapsed();
-                    if elapsed >= actual {
-                        break;
-                    }
-                    let left = announced.saturating_sub(elapsed).as_secs();
-                    bar.set_message(format!("{reason}: waiting {left} s"));
-                    bar.tick();
-                    tokio::time::sleep((actual - elapsed).min(Duration::from_secs(1))).await;
-                }
-                bar.finish_and_clear();
+        if self.mode == ProgressMode::Lines {
+            eprintln!("github: {reason}: waiting {} s", announced.as_secs());
+        }
+        let bar =
+            (self.mode == ProgressMode::Bars).then(|| self.multi.add(ProgressBar::new_spinner()));
+        if bar.is_none() && self.sink.is_none() {
+            tokio::time::sleep(actual).await;
+            return;
+        }
+        let started = std::time::Instant::now();
+        loop {
+            let elapsed = started.elapsed();
+            if elapsed >= actual {
+                break;
             }
-            ProgressMode::Lines => {
-                eprintln!("github: {reason}: waiting {} s", announced.as_secs());
-                tokio::time::sleep(actual).await;
+            let left = announced.saturating_sub(elapsed).as_secs();
+            if let Some(bar) = &bar {
+                bar.set_message(format!("{reason}: waiting {left} s"));
+                bar.tick();
             }
-            ProgressMode::Silent => match &self.sink {
-                // A countdown in the sink, one line a second.
-                Some(sink) => {
-                    let started = std::time::Instant::now();
-                    loop {
-                        let elapsed = started.elapsed();
-                        if elapsed >= actual {
-                            break;
-                        }
-                        let left = announced.saturating_sub(elapsed).as_secs();
-                        (sink.0)(format!("GitHub {reason}: waiting {left} s"));
-                        tokio::time::sleep((actual - elapsed).min(Duration::from_secs(1))).await;
-                    }
-                }
-                None => tokio::time::sleep(actual).await,
-            },
+            if let Some(sink) = &self.sink {
+                (sink.0)(format!("GitHub {reason}: waiting {left} s"));
+            }
+            tokio::time::sleep((actual - elapsed).min(Duration::from_secs(1))).await;
+        }
+        if let Some(bar) = bar {
+            bar.finish_and_clear();
         }
     }
 }
