@@ -416,14 +416,8 @@ impl Run<'_> {
             }
             let next = conn.next().filter(|_| !reached);
             let partial = t.stats.partial_errors > partial_before;
-            store.write(|c| {
-                write_batch(c, &batch)?;
-                d.save(c, next.as_deref(), partial)
-            })?;
-            self.count(t, COL, &batch);
-            match next {
-                Some(n) => d.cursor = Some(n),
-                None => break,
+            if !self.store_page(store, t, COL, &mut d, &batch, next, partial)? {
+                break;
             }
         }
         t.progress.finish(COL);
@@ -464,14 +458,8 @@ impl Run<'_> {
                 .filter(|p| p.has_next_page && !reached)
                 .and_then(|p| p.end_cursor.clone());
             let partial = t.stats.partial_errors > partial_before;
-            store.write(|c| {
-                write_batch(c, &batch)?;
-                d.save(c, next.as_deref(), partial)
-            })?;
-            self.count(t, COL, &batch);
-            match next {
-                Some(n) => d.cursor = Some(n),
-                None => break,
+            if !self.store_page(store, t, COL, &mut d, &batch, next, partial)? {
+                break;
             }
         }
         t.progress.finish(COL);
@@ -550,6 +538,33 @@ impl Run<'_> {
             return Err(Error::RepoNotFound(format!("{}/{}", self.owner, self.name)));
         }
         parse_at(data, &format!("/repository/{field}"))
+    }
+
+    /// Write a newest-first page together with its cursor and watermark in one transaction,
+    /// count it, and move to the next page; `false` when the collection is done.
+    #[allow(clippy::too_many_arguments)]
+    fn store_page(
+        &self,
+        store: &mut Store,
+        t: &mut Transport,
+        col: &'static str,
+        d: &mut Descending,
+        batch: &Batch,
+        next: Option<String>,
+        partial: bool,
+    ) -> Result<bool> {
+        store.write(|c| {
+            write_batch(c, batch)?;
+            d.save(c, next.as_deref(), partial)
+        })?;
+        self.count(t, col, batch);
+        Ok(match next {
+            Some(n) => {
+                d.cursor = Some(n);
+                true
+            }
+            None => false,
+        })
     }
 
     fn count(&self, t: &mut Transport, col: &'static str, b: &Batch) {
