@@ -92,7 +92,10 @@ pub fn funnel(cs: &[Contributor], times: &[Times], vis: &Visibility) -> Vec<Funn
                 internal: known.then_some(split.internal),
                 external: known.then_some(split.external),
                 people,
-                seen_by: vis.seen_by[r.index()].iter().map(|s| s.to_string()).collect(),
+                seen_by: vis.seen_by[r.index()]
+                    .iter()
+                    .map(|s| s.to_string())
+                    .collect(),
             }
         })
         .collect()

@@ -91,8 +91,10 @@ pub fn registrable(domain: &str) -> &str {
     let n = labels.len();
     let keep = if n >= 3
         && labels[n - 1].len() == 2
-        && matches!(labels[n - 2], "co" | "com" | "ac" | "org" | "net" | "gov" | "edu" | "ne" | "or")
-    {
+        && matches!(
+            labels[n - 2],
+            "co" | "com" | "ac" | "org" | "net" | "gov" | "edu" | "ne" | "or"
+        ) {
         3
     } else {
         2
@@ -100,7 +102,10 @@ pub fn registrable(domain: &str) -> &str {
     if n <= keep {
         return domain;
     }
-    let start = labels[..n - keep].iter().map(|l| l.len() + 1).sum::<usize>();
+    let start = labels[..n - keep]
+        .iter()
+        .map(|l| l.len() + 1)
+        .sum::<usize>();
     &domain[start..]
 }
 
@@ -108,7 +113,10 @@ pub fn registrable(domain: &str) -> &str {
 /// malformed ones.
 pub fn org_domain(email: &str) -> Option<String> {
     let (_, d) = email.trim().rsplit_once('@')?;
-    let d = d.trim_end_matches('>').trim_end_matches('.').to_ascii_lowercase();
+    let d = d
+        .trim_end_matches('>')
+        .trim_end_matches('.')
+        .to_ascii_lowercase();
     let d = registrable(&d).to_string();
     let personal = PERSONAL_DOMAINS.contains(&d.as_str())
         || d.starts_with("yahoo.")
@@ -193,7 +201,8 @@ pub(crate) fn infer(ctx: &Ctx) -> OrgInference {
             let t = tally.entry(d).or_default();
             t.commits.insert(ci);
             t.sync_commits += 1;
-            t.sync_accounts.insert(c.committer_email.to_ascii_lowercase());
+            t.sync_accounts
+                .insert(c.committer_email.to_ascii_lowercase());
         }
         let author = ctx.commit_author[ci];
         let author_bot = author.is_some_and(|p| ctx.people.is_bot(p));
@@ -240,7 +249,11 @@ pub(crate) fn infer(ctx: &Ctx) -> OrgInference {
                 evidence.push(format!(
                     "{} commits synced in by {}",
                     t.sync_commits,
-                    t.sync_accounts.iter().cloned().collect::<Vec<_>>().join(", ")
+                    t.sync_accounts
+                        .iter()
+                        .cloned()
+                        .collect::<Vec<_>>()
+                        .join(", ")
                 ));
             }
             if t.marker_commits > 0 {
@@ -258,7 +271,10 @@ pub(crate) fn infer(ctx: &Ctx) -> OrgInference {
                 ));
             }
             if t.gate > 0 {
-                evidence.push(format!("{} commits of others committed by people on {d}", t.gate));
+                evidence.push(format!(
+                    "{} commits of others committed by people on {d}",
+                    t.gate
+                ));
             }
             OrgDomain {
                 domain: d.clone(),

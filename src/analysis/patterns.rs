@@ -292,8 +292,7 @@ impl Patterns {
             .filter(|w| !w.is_empty())
             .collect();
         let last = words.last().copied().unwrap_or_default();
-        if words.len() >= 2 && matches!(last, "team" | "authors" | "maintainers" | "developers")
-        {
+        if words.len() >= 2 && matches!(last, "team" | "authors" | "maintainers" | "developers") {
             return Some(format!("shared team account (name \"{name}\")"));
         }
         emails.iter().find_map(|e| {
@@ -386,23 +385,38 @@ mod tests {
             (None, None, Some("Copybara-Service")),
             (None, Some("ci_bot@example.org"), None),
         ] {
-            assert!(p.bot_reason(login, email, name).is_some(), "{login:?} {email:?} {name:?}");
+            assert!(
+                p.bot_reason(login, email, name).is_some(),
+                "{login:?} {email:?} {name:?}"
+            );
         }
         for (login, email, name) in [
             (Some("abbot"), Some("talbot@x.org"), Some("Jane Abbot")),
             (Some("robotics-fan"), None, Some("Bo Tran")),
         ] {
-            assert!(p.bot_reason(login, email, name).is_none(), "{login:?} {email:?} {name:?}");
+            assert!(
+                p.bot_reason(login, email, name).is_none(),
+                "{login:?} {email:?} {name:?}"
+            );
         }
     }
 
     #[test]
     fn shared_team_accounts_are_recognised() {
         let p = Patterns::new(&Settings::default());
-        assert!(p.team_reason("Abseil Team", &["absl-team@google.com".into()]).is_some());
+        assert!(
+            p.team_reason("Abseil Team", &["absl-team@google.com".into()])
+                .is_some()
+        );
         assert!(p.team_reason("The Go Authors", &[]).is_some());
-        assert!(p.team_reason("X", &["dev-team@corp.example".into()]).is_some());
-        assert!(p.team_reason("Teamus Maximus", &["teamus@x.org".into()]).is_none());
+        assert!(
+            p.team_reason("X", &["dev-team@corp.example".into()])
+                .is_some()
+        );
+        assert!(
+            p.team_reason("Teamus Maximus", &["teamus@x.org".into()])
+                .is_none()
+        );
         assert!(p.team_reason("Jane Doe", &["jane@x.org".into()]).is_none());
     }
 }

@@ -115,8 +115,7 @@ pub fn full_name_key(name: &str) -> Option<String> {
         .filter(|w| !w.is_empty())
         .map(|w| w.to_lowercase())
         .collect();
-    (words.len() >= 2 && words.iter().map(String::len).sum::<usize>() >= 5)
-        .then(|| words.join(" "))
+    (words.len() >= 2 && words.iter().map(String::len).sum::<usize>() >= 5).then(|| words.join(" "))
 }
 
 /// Whether two git names are the same name (case, punctuation and spacing aside).
@@ -169,7 +168,9 @@ pub fn merged_prs(ds: &Dataset, pats: &Patterns) -> FastMap<usize, MergedPr> {
     let dominant = |n: u64| -> Option<(String, String)> {
         let authors = branch.get(&n)?;
         let total: u64 = authors.values().sum();
-        let (who, k) = authors.iter().max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(a.0)))?;
+        let (who, k) = authors
+            .iter()
+            .max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(a.0)))?;
         (*k * 10 >= total * 6).then(|| who.clone())
     };
     let mut out: FastMap<usize, MergedPr> = FastMap::default();
@@ -297,7 +298,11 @@ pub fn resolve(
     let mut count_name = |n: usize, name: &str| {
         let name = name.trim();
         if !name.is_empty() {
-            *names.entry(n).or_default().entry(name.to_string()).or_default() += 1;
+            *names
+                .entry(n)
+                .or_default()
+                .entry(name.to_string())
+                .or_default() += 1;
         }
     };
     for c in &ds.commits {
@@ -389,10 +394,7 @@ pub fn resolve(
     let first = build(g.clone(), ds, pats, &names, &user_names);
     let (strong, suggested) = name_matches(&first, settings);
     if strong.is_empty() {
-        return People {
-            suggested,
-            ..first
-        };
+        return People { suggested, ..first };
     }
     for (a, b, reason) in strong {
         if let (Some(&x), Some(&y)) = (g.index.get(&a), g.index.get(&b)) {
@@ -490,7 +492,10 @@ fn name_matches(
                     .map(|s| format!("same full name \"{}\" and address name {s}", pa.name))
                     .or_else(|| {
                         spelled.map(|s| {
-                            format!("same full name \"{}\" and a login that spells it ({s})", pa.name)
+                            format!(
+                                "same full name \"{}\" and a login that spells it ({s})",
+                                pa.name
+                            )
                         })
                     })
                 {
@@ -509,10 +514,7 @@ fn name_matches(
                 let mut why = format!("same full name \"{}\"", pa.name);
                 if let Some(u) = addrs.clone().find(|e| unroutable(e)) {
                     why.push_str(&format!("; one address is unroutable ({u})"));
-                } else if !pa.emails.is_empty()
-                    && !pb.emails.is_empty()
-                    && domains.len() == 1
-                {
+                } else if !pa.emails.is_empty() && !pb.emails.is_empty() && domains.len() == 1 {
                     why.push_str("; both addresses on the same domain");
                 }
                 reasons.insert(why);
@@ -524,7 +526,8 @@ fn name_matches(
                 .map(|&i| &people.persons[i])
                 .filter(|p| weak_ids.contains(&p.id))
                 .map(|p| {
-                    let mut ids: Vec<String> = p.logins.iter().map(|l| format!("login {l}")).collect();
+                    let mut ids: Vec<String> =
+                        p.logins.iter().map(|l| format!("login {l}")).collect();
                     ids.extend(p.emails.iter().cloned());
                     format!("{}: {}", p.id, ids.join(", "))
                 })
@@ -579,7 +582,10 @@ fn weak_links(ds: &Dataset, g: &mut Graph, merges: &FastMap<usize, MergedPr>) {
                 .or_default()
                 .entry(m.head_owner.to_lowercase())
                 .or_insert_with(|| {
-                    format!("authored the commits of PR #{} (merged in {sha7})", m.number)
+                    format!(
+                        "authored the commits of PR #{} (merged in {sha7})",
+                        m.number
+                    )
                 });
         }
     }
