@@ -88,12 +88,14 @@ pub fn draw(frame: &mut Frame, app: &mut App, area: Rect) {
         .max()
         .unwrap_or(0);
     let bar_w = (funnel_a.width as usize).saturating_sub(60).clamp(4, 40);
+    // A rung no source could see is unknown, not 0.
+    let count = |known: bool, n: u64| if known { n.to_string() } else { "–".into() };
     let rows = d.funnel.iter().enumerate().map(|(i, f)| {
         let days = |x: Option<f64>| x.map(|d| format!("{d:.0}d")).unwrap_or_else(|| "–".into());
         let row = Row::new(vec![
             Line::raw(f.rung.name()),
-            Line::styled(f.internal.to_string(), t.internal),
-            Line::styled(f.external.to_string(), t.external),
+            Line::styled(count(f.known, f.internal), t.internal),
+            Line::styled(count(f.known, f.external), t.external),
             Line::raw(format!("{}/{}", pct(f.conv_internal), pct(f.conv_external))),
             Line::raw(format!(
                 "{}/{}",
