@@ -56,6 +56,8 @@ fn main() {
             reviews_per_pr: 2,
             stars: 5_300,
             overflow_every: 400,
+            forks: 1_104,
+            review_comments_per_review: 1,
         };
         let t = Instant::now();
         let model = Model::generate(42, spec);
