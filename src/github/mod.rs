@@ -59,6 +59,8 @@ pub fn prepare(repo: &str, args: &SyncArgs) -> Result<Prepared> {
         opts.policy.max_wait = Some(Duration::from_millis(ms));
     }
     let token = token::resolve(endpoints.host())?;
+    // A CA bundle that cannot work is reported before any database is created.
+    net::check_ca_env()?;
     Ok(Prepared {
         repo: repo.to_string(),
         token,

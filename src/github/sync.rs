@@ -838,7 +838,7 @@ impl Run<'_> {
             match e.kind {
                 EventKind::Comment => s.comments += 1,
                 EventKind::Review => s.reviews += 1,
-                EventKind::Star => s.stars += 1,
+                EventKind::ReviewComment => s.review_comments += 1,
                 _ => s.timeline_events += 1,
             }
         }
