@@ -1165,33 +1165,10 @@ async fn a_deleted_comment_on_a_quiet_item_is_removed_by_the_periodic_reconcilia
     );
 }
 
-/// Share of (person, rung) pairs whose date equals the ground truth, and the misses.
 fn compare_with_truth(db: &Path, truth: &support::fake_github::Truth) -> (f64, Vec<String>) {
     let ds = Store::open(db).unwrap().dataset().unwrap();
-    let report =
-        contrail::analysis::analyze(&ds, &contrail::config::Settings::default(), None);
-    let mut found: std::collections::BTreeMap<String, &std::collections::BTreeMap<String, String>> =
-        Default::default();
-    for c in &report.contributors {
-        for l in &c.logins {
-            found.insert(l.to_lowercase(), &c.stages);
-        }
-    }
-    let (mut exact, mut total, mut misses) = (0, 0, Vec::new());
-    for (login, rungs) in truth {
-        for (rung, at) in rungs {
-            total += 1;
-            let got = found
-                .get(login)
-                .and_then(|s| s.get(*rung))
-                .and_then(|v| contrail::timefmt::parse_rfc3339(v));
-            if got == Some(*at) {
-                exact += 1;
-            } else {
-                misses.push(format!("{login} {rung}: truth {at}, got {got:?}"));
-            }
-        }
-    }
+    let report = contrail::analysis::analyze(&ds, &contrail::config::Settings::default(), None);
+    let (exact, total, misses) = support::fake_github::score(&report, truth);
     (exact as f64 / total as f64, misses)
 }
 

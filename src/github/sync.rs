@@ -179,12 +179,7 @@ fn unchanged(store: &Store, node: &ItemNode) -> Result<bool> {
 /// The star or fork `id` is stored with this date already (the boundary entry of an
 /// incremental sync).
 fn observer_stored(store: &Store, id: &str, at: Ts) -> Result<bool> {
-    let stored: Option<Ts> = store
-        .conn()
-        .prepare_cached("SELECT at FROM events WHERE id = ?1")?
-        .query_row([id], |r| r.get(0))
-        .optional()?;
-    Ok(stored == Some(at))
+    Ok(store.event_at(id)? == Some(at))
 }
 
 /// Write one page: the items' GitHub events and commits are replaced (so deleted comments
@@ -1033,11 +1028,7 @@ impl Observed {
 }
 
 fn count_observers(store: &Store, kind: ObservedKind) -> Result<u64> {
-    let n: i64 = store
-        .conn()
-        .prepare_cached("SELECT COUNT(*) FROM events WHERE kind = ?1")?
-        .query_row([kind.event().as_str()], |r| r.get(0))?;
-    Ok(n as u64)
+    store.count_events(kind.event())
 }
 
 /// Delete the stars (forks) whose ids were not seen in a complete re-list; returns how many.
@@ -1046,55 +1037,31 @@ fn remove_unseen_observers(
     kind: ObservedKind,
     seen: &std::collections::HashSet<String>,
 ) -> Result<u64> {
-    let ids: Vec<String> = c
-        .prepare_cached("SELECT id FROM events WHERE kind = ?1")?
-        .query_map([kind.event().as_str()], |r| r.get(0))?
-        .collect::<rusqlite::Result<_>>()?;
-    let mut del = c.prepare_cached("DELETE FROM events WHERE id = ?1")?;
-    let mut n = 0;
-    for id in ids.iter().filter(|id| !seen.contains(*id)) {
-        n += del.execute([id])? as u64;
-    }
-    Ok(n)
+    store::remove_events_not_in(c, kind.event(), seen)
 }
 
-/// Stored GitHub item events (comments, reviews, review comments, timeline events).
+/// Stored comments, reviews and review comments.
 fn count_item_events(store: &Store) -> Result<u64> {
-    let n: i64 = store
-        .conn()
-        .prepare_cached("SELECT COUNT(*) FROM events WHERE kind IN ('comment', 'review', 'review_comment')")?
-        .query_row([], |r| r.get(0))?;
-    Ok(n as u64)
+    Ok(store.count_events(EventKind::Comment)?
+        + store.count_events(EventKind::Review)?
+        + store.count_events(EventKind::ReviewComment)?)
 }
 
 /// The stored comments or reviews of this item are not as many as GitHub counts (or the item
 /// is not stored at all).
 fn counts_differ(store: &Store, node: &CountNode) -> Result<bool> {
-    let stored = |kind: EventKind| -> Result<u64> {
-        let n: i64 = store
-            .conn()
-            .prepare_cached("SELECT COUNT(*) FROM events WHERE item = ?1 AND kind = ?2")?
-            .query_row(params![node.number as i64, kind.as_str()], |r| r.get(0))?;
-        Ok(n as u64)
-    };
-    let exists: bool = store
-        .conn()
-        .prepare_cached("SELECT 1 FROM items WHERE number = ?1")?
-        .query_row([node.number as i64], |_| Ok(()))
-        .optional()?
-        .is_some();
-    if !exists {
+    if !store.has_item(node.number)? {
         return Ok(true);
     }
-    if let Some(c) = &node.comments
-        && stored(EventKind::Comment)? != c.total_count
-    {
-        return Ok(true);
-    }
-    if let Some(r) = &node.reviews
-        && stored(EventKind::Review)? != r.total_count
-    {
-        return Ok(true);
+    for (count, kind) in [
+        (&node.comments, EventKind::Comment),
+        (&node.reviews, EventKind::Review),
+    ] {
+        if let Some(c) = count
+            && store.count_item_events(node.number, kind)? != c.total_count
+        {
+            return Ok(true);
+        }
     }
     Ok(false)
 }

@@ -1266,3 +1266,32 @@ impl Model {
         t
     }
 }
+
+/// (exact, total, misses): how many (person, rung) dates of `truth` the report has exactly.
+/// A rung the report misses, or dates differently, is a miss.
+pub fn score(report: &contrail::report::Report, truth: &Truth) -> (usize, usize, Vec<String>) {
+    let mut found: std::collections::BTreeMap<String, &std::collections::BTreeMap<String, String>> =
+        Default::default();
+    for c in &report.contributors {
+        for l in &c.logins {
+            found.insert(l.to_lowercase(), &c.stages);
+        }
+    }
+    let (mut exact, mut total, mut misses) = (0, 0, Vec::new());
+    for (login, rungs) in truth {
+        for (rung, at) in rungs {
+            total += 1;
+            let got = found
+                .get(login)
+                .and_then(|s| s.get(*rung))
+                .and_then(|v| chrono::DateTime::parse_from_rfc3339(v).ok())
+                .map(|d| d.timestamp());
+            if got == Some(*at) {
+                exact += 1;
+            } else {
+                misses.push(format!("{login} {rung}: truth {at}, got {got:?}"));
+            }
+        }
+    }
+    (exact, total, misses)
+}
