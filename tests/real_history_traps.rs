@@ -121,7 +121,14 @@ impl Repo {
         obj.push(b'\n');
         obj.extend_from_slice(c.message);
         let sha = self.git_in(
-            &["hash-object", "-t", "commit", "-w", "--literally", "--stdin"],
+            &[
+                "hash-object",
+                "-t",
+                "commit",
+                "-w",
+                "--literally",
+                "--stdin",
+            ],
             &obj,
         );
         self.git(&["update-ref", "HEAD", &sha]);
@@ -301,7 +308,10 @@ fn a_bare_mirror_without_a_config_file_applies_head_mailmap() {
     let expected = normalized(&import(&r.path));
     assert_eq!(normalized(&import(&with_config)), expected);
     let got = normalized(&import(&without));
-    assert_eq!(got, expected, "git reads HEAD:.mailmap in any bare repository");
+    assert_eq!(
+        got, expected,
+        "git reads HEAD:.mailmap in any bare repository"
+    );
     let identities: std::collections::BTreeSet<(String, String)> = got
         .iter()
         .flat_map(|c| {
@@ -314,14 +324,20 @@ fn a_bare_mirror_without_a_config_file_applies_head_mailmap() {
         .collect();
     assert_eq!(
         identities.into_iter().collect::<Vec<_>>(),
-        [("Junio C Hamano".to_string(), "gitster@pobox.com".to_string())]
+        [(
+            "Junio C Hamano".to_string(),
+            "gitster@pobox.com".to_string()
+        )]
     );
 }
 
 #[test]
 fn a_changed_mailmap_reimports_and_matches_a_full_import() {
     let r = Repo::new();
-    r.commit("Bob <bob@old.example>", "One\n\nReviewed-by: Bob <bob@old.example>\n");
+    r.commit(
+        "Bob <bob@old.example>",
+        "One\n\nReviewed-by: Bob <bob@old.example>\n",
+    );
     r.commit("Bob <bob@new.example>", "Two");
     let mut store = import(&r.path);
     // A committed .mailmap: HEAD moves, and every older row must be mapped too.
@@ -380,11 +396,21 @@ fn unshallowing_reimports_the_history_behind_the_old_boundary() {
     let shallow = r.clone_with("shallow", &["--depth", "2"]);
     let mut store = import(&shallow);
     assert_eq!(commits(&store).len(), 2);
-    git_at(&shallow, r.dir.path(), &["fetch", "-q", "--deepen", "1"], None);
+    git_at(
+        &shallow,
+        r.dir.path(),
+        &["fetch", "-q", "--deepen", "1"],
+        None,
+    );
     let stats = assert_incremental_equals_full(&mut store, &shallow);
     assert_eq!(stats.reimported, Some(git::Reimport::AbsentParentsAppeared));
     assert_eq!(commits(&store).len(), 3);
-    git_at(&shallow, r.dir.path(), &["fetch", "-q", "--unshallow"], None);
+    git_at(
+        &shallow,
+        r.dir.path(),
+        &["fetch", "-q", "--unshallow"],
+        None,
+    );
     let stats = assert_incremental_equals_full(&mut store, &shallow);
     assert_eq!(stats.reimported, Some(git::Reimport::AbsentParentsAppeared));
     assert_eq!(commits(&store).len(), 6);
@@ -485,7 +511,10 @@ fn declared_legacy_encodings_decode_names_and_messages() {
     let c = by_subject(&cs, "Café au lait");
     assert_eq!(c.author_name, "René Scharfe");
     assert_eq!(c.committer_name, "Jörg Müller");
-    assert_eq!(trailer(c, "Signed-off-by"), ["René Scharfe <rene@example.org>"]);
+    assert_eq!(
+        trailer(c, "Signed-off-by"),
+        ["René Scharfe <rene@example.org>"]
+    );
     assert_eq!(by_subject(&cs, "שלום").author_name, "שלום");
     assert_eq!(by_subject(&cs, "修正").author_name, "山田");
     // No declaration: git shows the bytes as they are; we replace what is not UTF-8.
@@ -512,7 +541,10 @@ fn a_future_dated_commit_is_stored_as_written() {
     let c = by_subject(&cs, "From the future");
     assert_eq!(c.author_time, year_2100);
     assert_eq!(c.committer_time, T0 + 3600);
-    assert!(c.author_time > c.committer_time, "the analysis sees the skew");
+    assert!(
+        c.author_time > c.committer_time,
+        "the analysis sees the skew"
+    );
     // History order is kept: the skewed author date does not move the commit.
     let order: Vec<&str> = cs.iter().map(|c| c.subject.as_str()).collect();
     assert_eq!(order, ["After", "From the future", "Normal"]);
@@ -664,8 +696,14 @@ fn org_branch_merge_is_stored_as_a_pr_merge_with_its_branch_commits() {
         (merge.pr_number, merge.pr_via, merge.parent_count),
         (Some(42), Some(PrVia::MergeCommit), 2)
     );
-    assert_eq!(merge.author_email, "tao@taosdata.com", "the merger, not the org");
-    assert!(!merge.applied_by_other, "the web flow committer does not count");
+    assert_eq!(
+        merge.author_email, "tao@taosdata.com",
+        "the merger, not the org"
+    );
+    assert!(
+        !merge.applied_by_other,
+        "the web flow committer does not count"
+    );
     let side = by_subject(&cs, "feat: add stmt2");
     assert_eq!(
         (side.pr_number, side.pr_via),
@@ -683,7 +721,10 @@ fn change_id_on_commits_that_came_through_a_public_pr_is_no_marker() {
         WEB_FLOW,
         &format!("feat(services/tos): add list support (#7536)\n\n{change}\n"),
     );
-    let base = r.commit("Xin <xin@example.com>", &format!("Direct push\n\n{change}\n"));
+    let base = r.commit(
+        "Xin <xin@example.com>",
+        &format!("Direct push\n\n{change}\n"),
+    );
     let side = r.raw(Raw {
         author: b"Xin <xin@example.com>",
         message: format!("On the PR branch\n\n{change}\n").as_bytes(),
@@ -736,7 +777,10 @@ fn bulk(r: &Repo, count: usize) {
 fn squash_subjects_count_as_prs_through_web_flow_or_where_they_are_common() {
     let r = Repo::new();
     bulk(&r, 300);
-    r.commit("Linus <linus@example.org>", "Log message printout cleanups (#2)");
+    r.commit(
+        "Linus <linus@example.org>",
+        "Log message printout cleanups (#2)",
+    );
     r.commit_by(
         "Pat <pat@users.noreply.github.com>",
         WEB_FLOW,
@@ -765,7 +809,10 @@ fn squash_subjects_count_as_prs_through_web_flow_or_where_they_are_common() {
     assert_eq!(stats.new_commits, 2);
     let cs = commits(&store);
     let part = by_subject(&cs, "Log message printout cleanups (#2)");
-    assert_eq!((part.pr_number, part.pr_via), (Some(2), Some(PrVia::Squash)));
+    assert_eq!(
+        (part.pr_number, part.pr_via),
+        (Some(2), Some(PrVia::Squash))
+    );
     assert_eq!(by_subject(&cs, "Add y (#81)").pr_number, Some(81));
 }
 

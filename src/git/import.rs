@@ -97,7 +97,9 @@ impl std::fmt::Display for Reimport {
                 "commits missing before are now present (unshallowed or repaired)"
             }
             Reimport::MissingObject => "an object the incremental walk needs is missing",
-            Reimport::SquashShareCrossed => "\"(#N)\" subjects crossed the share that makes them PRs",
+            Reimport::SquashShareCrossed => {
+                "\"(#N)\" subjects crossed the share that makes them PRs"
+            }
             Reimport::RulesChanged => "this contrail version imports differently",
         })
     }
@@ -178,8 +180,7 @@ pub fn run(store: &mut Store, path: &Path, opts: &ImportOptions) -> Result<Impor
         // The new commits moved the `(#N)` share across the threshold: every stored squash
         // subject changes meaning, so derive them all again.
         Outcome::SquashShareCrossed(first) => {
-            let mut stats = match run_once(store, path, opts, Some(Reimport::SquashShareCrossed))?
-            {
+            let mut stats = match run_once(store, path, opts, Some(Reimport::SquashShareCrossed))? {
                 Outcome::Done(s) | Outcome::SquashShareCrossed(s) => s,
             };
             stats.new_commits = first.new_commits;
@@ -224,15 +225,14 @@ fn run_once(
             rewritten: false,
             reason: None,
         },
-        Some(o) if repo.find_commit(o).is_ok() && repo.graph_descendant_of(head, o)? => {
-            match stale {
-                Some(reason) => Plan::Full {
-                    rewritten: false,
-                    reason: Some(reason),
-                },
-                None => Plan::Incremental { old: o },
-            }
-        }
+        Some(o) if repo.find_commit(o).is_ok() && repo.graph_descendant_of(head, o)? => match stale
+        {
+            Some(reason) => Plan::Full {
+                rewritten: false,
+                reason: Some(reason),
+            },
+            None => Plan::Incremental { old: o },
+        },
         Some(o) if o == head => Plan::Full {
             rewritten: false,
             reason: stale,
@@ -426,7 +426,12 @@ fn finish(c: &Connection, walked: &Walked, seq_base: i64, record: &Record) -> Re
     for (i, owner) in walked.owners.iter().enumerate() {
         if let Some(n) = *owner
             && !walked.own_pr[i]
-            && store::set_commit_pr_if_none(c, commit_key(walked, i, &mut buf), n, PrVia::MergedBranch)?
+            && store::set_commit_pr_if_none(
+                c,
+                commit_key(walked, i, &mut buf),
+                n,
+                PrVia::MergedBranch,
+            )?
         {
             updated += 1;
             got_pr.insert(i);

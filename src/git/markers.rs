@@ -83,8 +83,11 @@ const EXPORT_TRAILERS: [&str; 3] = ["PiperOrigin-RevId", "GitOrigin-RevId", "fbs
 fn is_account_like(name: &str, email: &str) -> bool {
     let local = email.split('@').next().unwrap_or_default();
     [name, local].iter().any(|s| {
-        s.split(|c: char| !c.is_ascii_alphanumeric())
-            .any(|w| ["bot", "robot", "service"].iter().any(|k| w.eq_ignore_ascii_case(k)))
+        s.split(|c: char| !c.is_ascii_alphanumeric()).any(|w| {
+            ["bot", "robot", "service"]
+                .iter()
+                .any(|k| w.eq_ignore_ascii_case(k))
+        })
     })
 }
 

@@ -124,7 +124,10 @@ mod tests {
         assert!(squash_refs_plausible(1, 3));
         assert!(squash_refs_plausible(10, 1000));
         assert!(!squash_refs_plausible(9, 1000));
-        assert!(!squash_refs_plausible(3, 75_000), "a few part numbers in a big history");
+        assert!(
+            !squash_refs_plausible(3, 75_000),
+            "a few part numbers in a big history"
+        );
         assert!(!squash_refs_plausible(0, 0));
     }
 
