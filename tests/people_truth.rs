@@ -340,6 +340,27 @@ fn suggested_merges_same_name_and_address_name_merge_name_alone_is_only_suggeste
 }
 
 #[test]
+fn suggested_merges_a_one_word_handle_is_only_ever_suggested() {
+    let mut b = B::git_only();
+    b.commit("e", "nauta@qq.example", 5).author_name = "nauta".into();
+    b.commit("f", "nauta@corp.example", 6).author_name = "nauta".into();
+    b.commit("g", "dave@one.example", 7).author_name = "dave".into();
+    b.commit("h", "dave@two.example", 8).author_name = "dave".into();
+    let r = b.report();
+    // Even with the same address name, a one-word name never merges; a short one never
+    // suggests.
+    assert_eq!(r.people.total, 4);
+    assert_eq!(r.suggested_merges.len(), 1);
+    assert_eq!(
+        r.suggested_merges[0].ids,
+        vec![
+            "email:nauta@corp.example".to_string(),
+            "email:nauta@qq.example".to_string()
+        ]
+    );
+}
+
+#[test]
 fn honest_unknowns_reviewer_and_maintainer_are_null_without_a_source_that_sees_them() {
     // A squash-merge history: web-flow commits, no review trailers, no GitHub data.
     let mut b = B::git_only();

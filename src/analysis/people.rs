@@ -108,14 +108,16 @@ pub fn trailer_name(value: &str) -> &str {
 }
 
 /// Normalised full name for comparisons: lowercase letters and digits, words single-spaced.
-/// Names too short or single-word are `None`: they are too common to tell people apart.
+/// Names shorter than five letters are `None`: too common to tell people apart. A one-word
+/// name (a handle such as "nauta") is kept, but only ever suggests a merge.
 pub fn full_name_key(name: &str) -> Option<String> {
     let words: Vec<String> = name
         .split(|c: char| !c.is_alphanumeric())
         .filter(|w| !w.is_empty())
         .map(|w| w.to_lowercase())
         .collect();
-    (words.len() >= 2 && words.iter().map(String::len).sum::<usize>() >= 5).then(|| words.join(" "))
+    (!words.is_empty() && words.iter().map(|w| w.chars().count()).sum::<usize>() >= 5)
+        .then(|| words.join(" "))
 }
 
 /// Whether two git names are the same name (case, punctuation and spacing aside).
@@ -488,10 +490,12 @@ fn name_matches(
                     .into_iter()
                     .find(|(n, _)| n.contains(&squashed))
                     .map(|_| squashed.clone());
+                let one_word = !key.contains(' ');
                 if let Some(why) = shared
+                    .filter(|_| !one_word)
                     .map(|s| format!("same full name \"{}\" and address name {s}", pa.name))
                     .or_else(|| {
-                        spelled.map(|s| {
+                        spelled.filter(|_| !one_word).map(|s| {
                             format!(
                                 "same full name \"{}\" and a login that spells it ({s})",
                                 pa.name
