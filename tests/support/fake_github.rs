@@ -179,7 +179,11 @@ pub fn collaborator(u: &Option<FUser>) -> bool {
 }
 
 fn assoc_of(u: &Option<FUser>, drawn: &'static str) -> &'static str {
-    if collaborator(u) { "COLLABORATOR" } else { drawn }
+    if collaborator(u) {
+        "COLLABORATOR"
+    } else {
+        drawn
+    }
 }
 
 impl Model {
@@ -407,8 +411,13 @@ impl Model {
         let mut forks = Vec::with_capacity(spec.forks);
         let mut owners = std::collections::HashSet::new();
         let span = (n_items as i64 * 3600).max(3600);
-        while forks.len() < spec.forks {
-            let j = forks.len();
+        for j in 0..spec.forks {
+            let outsider = FUser {
+                login: format!("forker{j}"),
+                typename: "User",
+                company: None,
+                id: 300_000 + j as i64,
+            };
             let owner = if j % 25 == 24 {
                 FUser {
                     login: format!("org{j}"),
@@ -417,21 +426,16 @@ impl Model {
                     id: 500_000 + j as i64,
                 }
             } else if j % 2 == 0 {
-                user(rng.below(pool))
+                // A pool user forks once at most; a second draw is an outsider instead.
+                Some(user(rng.below(pool)))
+                    .filter(|u| !owners.contains(&u.login))
+                    .unwrap_or(outsider)
             } else {
-                FUser {
-                    login: format!("forker{j}"),
-                    typename: "User",
-                    company: None,
-                    id: 300_000 + j as i64,
-                }
+                outsider
             };
             let at = T0 + rng.below(span as u64) as i64;
-            if owners.insert(owner.login.clone()) {
-                forks.push(FFork { owner, at });
-            } else if owners.len() >= pool as usize + spec.forks {
-                break;
-            }
+            owners.insert(owner.login.clone());
+            forks.push(FFork { owner, at });
         }
         let members = (0..10)
             .map(|i| user(i).login)
@@ -955,8 +959,7 @@ fn graphql(st: &mut State, body: &Value, fault: Option<Fault>) -> ResponseTempla
     if matches!(
         op,
         "Issues" | "PullRequests" | "Observers" | "CountIssues" | "CountPullRequests"
-    )
-        && (var("owner").as_deref() != Some(&owner) || var("name").as_deref() != Some(&name))
+    ) && (var("owner").as_deref() != Some(&owner) || var("name").as_deref() != Some(&name))
     {
         return fault_response(Fault::NotFound, None);
     }
@@ -1097,11 +1100,13 @@ fn graphql(st: &mut State, body: &Value, fault: Option<Fault>) -> ResponseTempla
                 .collect();
             let nodes: Vec<Value> = ids
                 .iter()
-                .map(|id| match st.model.items.iter().find(|i| &i.node_id() == id) {
-                    Some(i) if i.is_pr == prs => item_json(i, &owner, &name),
-                    Some(_) => json!({}),
-                    None => Value::Null,
-                })
+                .map(
+                    |id| match st.model.items.iter().find(|i| &i.node_id() == id) {
+                        Some(i) if i.is_pr == prs => item_json(i, &owner, &name),
+                        Some(_) => json!({}),
+                        None => Value::Null,
+                    },
+                )
                 .collect();
             let per = if prs { PR_CONNECTIONS } else { 3 };
             (json!({ "nodes": nodes }), cost_of(ids.len() * per))
