@@ -1267,7 +1267,7 @@ async fn a_sync_through_http_proxy_goes_through_the_proxy_and_no_proxy_bypasses_
         "every request went through the proxy"
     );
     let graphql = format!("POST {}/graphql", fake.api_url());
-    assert!(seen.iter().any(|l| *l == graphql), "{seen:?}");
+    assert!(seen.contains(&graphql), "{seen:?}");
     assert!(count(&db, "SELECT count(*) FROM items") > 0);
 
     // NO_PROXY names the host: straight to it.

@@ -843,9 +843,7 @@ impl Run<'_> {
                 _ => s.timeline_events += 1,
             }
         }
-        let stored = match col {
-            _ => b.items.len() as u64,
-        };
+        let stored = b.items.len() as u64;
         match col {
             "issues" => s.issues += stored,
             "pull requests" => s.pull_requests += stored,

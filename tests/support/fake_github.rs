@@ -411,8 +411,13 @@ impl Model {
         let mut forks = Vec::with_capacity(spec.forks);
         let mut owners = std::collections::HashSet::new();
         let span = (n_items as i64 * 3600).max(3600);
-        while forks.len() < spec.forks {
-            let j = forks.len();
+        for j in 0..spec.forks {
+            let outsider = FUser {
+                login: format!("forker{j}"),
+                typename: "User",
+                company: None,
+                id: 300_000 + j as i64,
+            };
             let owner = if j % 25 == 24 {
                 FUser {
                     login: format!("org{j}"),
@@ -421,21 +426,16 @@ impl Model {
                     id: 500_000 + j as i64,
                 }
             } else if j % 2 == 0 {
-                user(rng.below(pool))
+                // A pool user forks once at most; a second draw is an outsider instead.
+                Some(user(rng.below(pool)))
+                    .filter(|u| !owners.contains(&u.login))
+                    .unwrap_or(outsider)
             } else {
-                FUser {
-                    login: format!("forker{j}"),
-                    typename: "User",
-                    company: None,
-                    id: 300_000 + j as i64,
-                }
+                outsider
             };
             let at = T0 + rng.below(span as u64) as i64;
-            if owners.insert(owner.login.clone()) {
-                forks.push(FFork { owner, at });
-            } else if owners.len() >= pool as usize + spec.forks {
-                break;
-            }
+            owners.insert(owner.login.clone());
+            forks.push(FFork { owner, at });
         }
         let members = (0..10)
             .map(|i| user(i).login)
