@@ -443,9 +443,9 @@ fn unblockers(inp: &Input, handled: &[Vec<(usize, Ts)>], ii: usize) -> Vec<Unblo
         v.truncate(2);
         v
     };
-    let (verb, what) = match it.kind {
-        ItemKind::Pr => ("reviewed or merged", "PRs"),
-        ItemKind::Issue => ("answered or closed", "issues"),
+    let (verb, one, many) = match it.kind {
+        ItemKind::Pr => ("reviewed or merged", "PR", "PRs"),
+        ItemKind::Issue => ("answered or closed", "issue", "issues"),
     };
     let labelled = |jj: usize| {
         ds.items[jj]
@@ -454,12 +454,15 @@ fn unblockers(inp: &Input, handled: &[Vec<(usize, Ts)>], ii: usize) -> Vec<Unblo
             .any(|l| labels.contains(&l.to_lowercase()))
     };
     let mut found = count(&labelled);
-    let mut how = {
+    let label_list = {
         let mut l: Vec<&String> = labels.iter().collect();
         l.truncate(3);
         let l: Vec<String> = l.into_iter().map(|s| format!("`{s}`")).collect();
-        format!("{what} labeled {}", l.join(" or "))
+        l.join(" or ")
     };
+    let mut how: Box<dyn Fn(u64) -> String> = Box::new(move |n| {
+        format!("{} labeled {label_list}", if n == 1 { one } else { many })
+    });
     if found.is_empty() {
         let outsider = |jj: usize| {
             inp.items[jj]
@@ -467,7 +470,13 @@ fn unblockers(inp: &Input, handled: &[Vec<(usize, Ts)>], ii: usize) -> Vec<Unblo
                 .is_some_and(|a| inp.tl[a].at(ds.items[jj].created_at) == Affiliation::External)
         };
         found = count(&outsider);
-        how = format!("outsiders' {what}");
+        how = Box::new(move |n| {
+            if n == 1 {
+                format!("outsider's {one}")
+            } else {
+                format!("outsiders' {many}")
+            }
+        });
     }
     found
         .into_iter()
@@ -477,7 +486,7 @@ fn unblockers(inp: &Input, handled: &[Vec<(usize, Ts)>], ii: usize) -> Vec<Unblo
                 id: person.id.clone(),
                 name: person.name.clone(),
                 count: n,
-                why: format!("{verb} {n} {how} before"),
+                why: format!("{verb} {n} {} before", how(n)),
             }
         })
         .collect()

@@ -59,6 +59,12 @@ pub fn newest_time(ds: &Dataset) -> Option<Ts> {
     events.chain(commits).chain(items).max()
 }
 
+/// The data as it stood at `t` (what `analyze` reads for an earlier `as_of`; the TUI's time
+/// control shows the same rows).
+pub fn dataset_as_of(ds: &Dataset, t: Ts) -> Dataset {
+    cut(ds, t)
+}
+
 /// The data as it stood at `t`: later rows dropped, later closes and merges undone.
 fn cut(ds: &Dataset, t: Ts) -> Dataset {
     let mut out = Dataset {
