@@ -11,10 +11,7 @@ use support::{B, DAY, day};
 fn team() -> B {
     let mut b = B::new();
     b.settings.internal_orgs = vec!["acme".into()];
-    b.ds.org_members = vec![
-        ("acme".into(), "max".into()),
-        ("acme".into(), "ola".into()),
-    ];
+    b.ds.org_members = vec![("acme".into(), "max".into()), ("acme".into(), "ola".into())];
     // The insiders' own steady work, so the project has a history of its own.
     for i in 0..20u64 {
         let who = if i % 2 == 0 { "max" } else { "ola" };
@@ -112,7 +109,8 @@ fn rising_puts_a_climber_in_the_top_ten_before_they_reach_regular() {
         assert!(k < 10, "day {d}: cleo ranked {k}: {:?}", rising_ids(&r));
         let entry = &r.devrel.rising[k];
         assert!(
-            entry.why.contains("merged contribution") && entry.why.chars().any(|c| c.is_ascii_digit()),
+            entry.why.contains("merged contribution")
+                && entry.why.chars().any(|c| c.is_ascii_digit()),
             "{}",
             entry.why
         );
@@ -149,11 +147,7 @@ fn rising_leaves_out_typo_hunt_one_timers_but_not_a_hunter_who_stays() {
         }
     }
     let r = b.report_as_of(day(45));
-    assert!(
-        rank(&r, "login:hunter0").is_some(),
-        "{:?}",
-        rising_ids(&r)
-    );
+    assert!(rank(&r, "login:hunter0").is_some(), "{:?}", rising_ids(&r));
 }
 
 #[test]
@@ -229,10 +223,7 @@ fn stuck_reasons_no_reply_approved_not_merged_and_review_not_given() {
         reason("login:amy"),
         Some((StuckReason::ApprovedNotMerged, 38))
     );
-    assert_eq!(
-        reason("login:rob"),
-        Some((StuckReason::ReviewNotGiven, 27))
-    );
+    assert_eq!(reason("login:rob"), Some((StuckReason::ReviewNotGiven, 27)));
     assert_eq!(reason("login:ken"), None);
     // Oldest wait first.
     let since: Vec<&str> = r
@@ -260,7 +251,11 @@ fn stuck_unblocker_is_the_usual_handler_of_the_same_label() {
     let r = b.report_as_of(day(60));
     let s = r.devrel.stuck.iter().find(|s| s.id == "login:zoe").unwrap();
     assert_eq!(s.unblockers[0].id, "login:ola");
-    assert!(s.unblockers[0].why.contains("area/docs"), "{}", s.unblockers[0].why);
+    assert!(
+        s.unblockers[0].why.contains("area/docs"),
+        "{}",
+        s.unblockers[0].why
+    );
 }
 
 #[test]
@@ -268,7 +263,12 @@ fn helpers_are_outsiders_who_answer_and_review_others() {
     let mut b = team();
     for (n, who) in [(1u64, "ann"), (2, "bea"), (3, "cy")] {
         b.issue(n, who, 10 + n as i64);
-        b.comment(n, "hal", 11 + n as i64, "Try setting FOO=1, that fixed it for me.");
+        b.comment(
+            n,
+            "hal",
+            11 + n as i64,
+            "Try setting FOO=1, that fixed it for me.",
+        );
     }
     b.pr(4, "dee", 20);
     b.review(4, "hal", 21, "COMMENTED");
@@ -387,7 +387,12 @@ mod as_of_property {
                 }
                 Act::Review(w, i, d, ok) => {
                     if let Some(n) = item(*i, b) {
-                        b.review(n, &login(*w), *d, if *ok { "APPROVED" } else { "COMMENTED" });
+                        b.review(
+                            n,
+                            &login(*w),
+                            *d,
+                            if *ok { "APPROVED" } else { "COMMENTED" },
+                        );
                     }
                 }
                 Act::Close(w, i, d) => {

@@ -285,9 +285,7 @@ fn rising(
             }
             match it.kind {
                 ItemKind::Issue => issues += 1,
-                ItemKind::Pr if it.state == ItemState::Open && !trivial(it.number) => {
-                    open_prs += 1
-                }
+                ItemKind::Pr if it.state == ItemState::Open && !trivial(it.number) => open_prs += 1,
                 ItemKind::Pr => {}
             }
             if it.kind == ItemKind::Issue || it.state == ItemState::Open {
@@ -460,9 +458,8 @@ fn unblockers(inp: &Input, handled: &[Vec<(usize, Ts)>], ii: usize) -> Vec<Unblo
         let l: Vec<String> = l.into_iter().map(|s| format!("`{s}`")).collect();
         l.join(" or ")
     };
-    let mut how: Box<dyn Fn(u64) -> String> = Box::new(move |n| {
-        format!("{} labeled {label_list}", if n == 1 { one } else { many })
-    });
+    let mut how: Box<dyn Fn(u64) -> String> =
+        Box::new(move |n| format!("{} labeled {label_list}", if n == 1 { one } else { many }));
     if found.is_empty() {
         let outsider = |jj: usize| {
             inp.items[jj]
@@ -547,7 +544,9 @@ fn stuck(inp: &Input, people: &[(usize, &Contributor, &Times)], now: Ts) -> Vec<
         let it = &ds.items[ii];
         let f = &inp.items[ii];
         let mut evs = on_candidate.remove(&ii).unwrap_or_default();
-        evs.sort_by(|&a, &b| (ds.events[a].at, &ds.events[a].id).cmp(&(ds.events[b].at, &ds.events[b].id)));
+        evs.sort_by(|&a, &b| {
+            (ds.events[a].at, &ds.events[a].id).cmp(&(ds.events[b].at, &ds.events[b].id))
+        });
         let human = |ei: usize| ctx.actor_of(ei).filter(|&q| !ctx.people.is_bot(q));
         let what = if it.kind == ItemKind::Pr {
             "PR"
@@ -568,7 +567,11 @@ fn stuck(inp: &Input, people: &[(usize, &Contributor, &Times)], now: Ts) -> Vec<
                     )
             })
             .next_back();
-        let last_human = evs.iter().copied().filter(|&ei| human(ei).is_some()).next_back();
+        let last_human = evs
+            .iter()
+            .copied()
+            .filter(|&ei| human(ei).is_some())
+            .next_back();
         let (reason, since, why, ev) = if f.cla_asked && !f.cla_signed {
             (
                 StuckReason::ClaUnsigned,
@@ -667,11 +670,8 @@ fn helpers(
         let a = &acts[p];
         let answers: Vec<&(Ts, usize, usize)> = a.answers.iter().filter(|x| x.0 > from).collect();
         let reviews: Vec<&(Ts, usize, usize)> = a.reviews.iter().filter(|x| x.0 > from).collect();
-        let mut items: Vec<(Ts, usize)> = answers
-            .iter()
-            .chain(&reviews)
-            .map(|x| (x.0, x.1))
-            .collect();
+        let mut items: Vec<(Ts, usize)> =
+            answers.iter().chain(&reviews).map(|x| (x.0, x.1)).collect();
         items.sort_by(|a, b| b.cmp(a));
         let mut distinct: Vec<usize> = Vec::new();
         for (_, ii) in &items {
@@ -690,8 +690,15 @@ fn helpers(
                     .is_some_and(|(t, ei)| t > from && ctx.actor_of(ei) == Some(p))
             })
             .count() as u64;
-        let helped: BTreeSet<usize> = distinct.iter().filter_map(|&ii| inp.items[ii].author).collect();
-        let examples: Vec<u64> = distinct.iter().take(3).map(|&ii| ds.items[ii].number).collect();
+        let helped: BTreeSet<usize> = distinct
+            .iter()
+            .filter_map(|&ii| inp.items[ii].author)
+            .collect();
+        let examples: Vec<u64> = distinct
+            .iter()
+            .take(3)
+            .map(|&ii| ds.items[ii].number)
+            .collect();
         let mut evidence: Vec<EvidenceRef> = answers
             .iter()
             .chain(&reviews)
@@ -819,7 +826,13 @@ fn compare(inp: &Input, people: &[(usize, &Contributor, &Times)], now: Ts) -> Pe
     let pen_cur = super::signals::penalty_between(inp.ctx, inp.items, inp.tl, from, now);
     let pen_prev = super::signals::penalty_between(inp.ctx, inp.items, inp.tl, prev_from, from);
     let items = |c: &crate::report::Comparison| -> Vec<String> {
-        let mut v: Vec<u64> = c.subject.items.iter().chain(&c.baseline.items).copied().collect();
+        let mut v: Vec<u64> = c
+            .subject
+            .items
+            .iter()
+            .chain(&c.baseline.items)
+            .copied()
+            .collect();
         v.sort_unstable();
         v.into_iter().map(|n| format!("item:{n}")).collect()
     };
@@ -868,7 +881,9 @@ mod tests {
             .collect();
         assert_eq!(
             got,
-            ["1st", "2nd", "3rd", "4th", "11th", "12th", "13th", "21st", "22nd", "102nd"]
+            [
+                "1st", "2nd", "3rd", "4th", "11th", "12th", "13th", "21st", "22nd", "102nd"
+            ]
         );
     }
 

@@ -239,7 +239,8 @@ pub fn penalty_between(
     from: Ts,
     to: Ts,
 ) -> PenaltySet {
-    let (mut resp, mut accept, mut latency) = (Sides::default(), Sides::default(), Sides::default());
+    let (mut resp, mut accept, mut latency) =
+        (Sides::default(), Sides::default(), Sides::default());
     for (ii, it) in ctx.ds.items.iter().enumerate() {
         let f = &items[ii];
         if it.created_at <= from || it.created_at > to {

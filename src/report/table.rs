@@ -119,7 +119,11 @@ pub fn devrel_table(d: &DevRel, list: DevRelList) -> Table {
                 ],
             );
             for s in &d.stuck {
-                let kind = if s.kind == ItemKind::Pr { "PR" } else { "issue" };
+                let kind = if s.kind == ItemKind::Pr {
+                    "PR"
+                } else {
+                    "issue"
+                };
                 t.rows.push(vec![
                     format!("{}d", s.waiting_days),
                     format!("{kind} #{}", s.item),
@@ -220,8 +224,12 @@ mod tests {
     #[test]
     fn a_table_renders_as_rfc4180_csv_and_an_escaped_markdown_table() {
         let mut t = Table::new("People | list", &["name", "note"]);
-        t.rows.push(vec!["Ann, B".into(), "say \"hi\" | bye".into()]);
-        assert_eq!(t.csv(), "name,note\r\n\"Ann, B\",\"say \"\"hi\"\" | bye\"\r\n");
+        t.rows
+            .push(vec!["Ann, B".into(), "say \"hi\" | bye".into()]);
+        assert_eq!(
+            t.csv(),
+            "name,note\r\n\"Ann, B\",\"say \"\"hi\"\" | bye\"\r\n"
+        );
         let md = t.markdown();
         assert!(md.starts_with("### People \\| list\n"), "{md}");
         assert!(md.contains("| Ann, B | say \"hi\" \\| bye |"), "{md}");

@@ -832,6 +832,17 @@ impl App {
                 self.mode = Mode::Search;
                 self.input = self.people.query.clone();
             }
+            Action::Filter if self.view == View::DevRel => {
+                self.devrel.watch_only = !self.devrel.watch_only;
+                for c in &mut self.devrel.cursors {
+                    *c = Cursor::default();
+                }
+                self.message = Some(if self.devrel.watch_only {
+                    "DevRel lists: watchlist only".into()
+                } else {
+                    "DevRel lists: everyone".into()
+                });
+            }
             Action::Filter => {
                 let i = Filter::CYCLE
                     .iter()
@@ -1214,9 +1225,8 @@ impl App {
         let Some(&i) = self.devrel_rows().get(sel) else {
             return;
         };
-        let ids = |v: &[String]| -> Vec<usize> {
-            v.iter().filter_map(|id| d.person_by_id(id)).collect()
-        };
+        let ids =
+            |v: &[String]| -> Vec<usize> { v.iter().filter_map(|id| d.person_by_id(id)).collect() };
         match self.devrel.section {
             Section::Doors => {
                 if let Some(r) = d.report.doors.get(i) {

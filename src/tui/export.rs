@@ -126,7 +126,15 @@ pub fn table(app: &App) -> Option<(String, Table)> {
         View::Triage => {
             let mut t = Table::new(
                 "Triage: outsiders waiting on a first reply",
-                &["wait (days)", "item", "kind", "author", "first-timer", "title", "url"],
+                &[
+                    "wait (days)",
+                    "item",
+                    "kind",
+                    "author",
+                    "first-timer",
+                    "title",
+                    "url",
+                ],
             );
             for r in &d.triage {
                 t.rows.push(vec![
@@ -153,7 +161,10 @@ pub fn table(app: &App) -> Option<(String, Table)> {
             };
             if let Some(list) = list {
                 let mut t = devrel_table(&d.report.devrel, list);
-                t.rows = rows.iter().filter_map(|&i| t.rows.get(i).cloned()).collect();
+                t.rows = rows
+                    .iter()
+                    .filter_map(|&i| t.rows.get(i).cloned())
+                    .collect();
                 return Some((slug, t));
             }
             if section == Section::Doors {

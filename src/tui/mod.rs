@@ -253,7 +253,12 @@ fn run_effect(
                 Ok(()) => {
                     app.message = Some(format!("wrote {rows} rows to {}", path.display()));
                 }
-                Err(e) => app.error = Some(format!("export failed: cannot write {}: {e}", path.display())),
+                Err(e) => {
+                    app.error = Some(format!(
+                        "export failed: cannot write {}: {e}",
+                        path.display()
+                    ))
+                }
             }
         }
         Effect::Refresh => {

@@ -72,10 +72,15 @@ fn draw_tabs(frame: &mut Frame, app: &mut App, area: Rect) {
     if let Some(d) = &app.data {
         let used: u16 = spans.iter().map(|s| s.width() as u16).sum();
         // An earlier as_of (the time control) shows next to the repository, on every view.
-        let repo = match d.as_of.filter(|_| d.in_the_past()) {
+        let mut repo = match d.as_of.filter(|_| d.in_the_past()) {
             Some(t) => format!(" {} @ {}", d.repo, crate::timefmt::day(t)),
             None => format!(" {}", d.repo),
         };
+        if used + repo.chars().count() as u16 > area.width
+            && let Some(t) = d.as_of.filter(|_| d.in_the_past())
+        {
+            repo = format!(" @ {}", crate::timefmt::day(t));
+        }
         if used + repo.chars().count() as u16 <= area.width {
             let pad = area.width - used - repo.chars().count() as u16;
             spans.push(Span::raw(" ".repeat(pad as usize)));

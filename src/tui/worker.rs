@@ -39,12 +39,22 @@ pub fn load(spec: &JobSpec, progress: &dyn Fn(String)) -> Result<ViewData> {
     let settings = crate::commands::effective_settings(spec.config.as_deref(), &ds)?;
     let report = crate::analysis::analyze(&ds, &settings, None);
     let ds = Arc::new(ds);
-    Ok(ViewData::build_at(ds.clone(), ds, report, Arc::new(settings)))
+    Ok(ViewData::build_at(
+        ds.clone(),
+        ds,
+        report,
+        Arc::new(settings),
+    ))
 }
 
 /// Re-analyse the loaded history as of `at` on a background thread (the time control): the
 /// result arrives as `Msg::Loaded` for `job`, like a load.
-pub fn spawn_reanalyse(job: u64, data: Arc<ViewData>, at: Option<crate::domain::Ts>, tx: Sender<Msg>) {
+pub fn spawn_reanalyse(
+    job: u64,
+    data: Arc<ViewData>,
+    at: Option<crate::domain::Ts>,
+    tx: Sender<Msg>,
+) {
     let failed = tx.clone();
     let body = move || {
         let run = || {
@@ -62,7 +72,10 @@ pub fn spawn_reanalyse(job: u64, data: Arc<ViewData>, at: Option<crate::domain::
             });
         }
     };
-    if let Err(e) = std::thread::Builder::new().name(JOB_THREAD.into()).spawn(body) {
+    if let Err(e) = std::thread::Builder::new()
+        .name(JOB_THREAD.into())
+        .spawn(body)
+    {
         tracing::warn!("cannot start a background job: {e}");
     }
 }

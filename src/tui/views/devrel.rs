@@ -28,10 +28,21 @@ pub fn draw(frame: &mut Frame, app: &mut App, area: Rect) {
     } else {
         0
     };
-    let [head, cmp, list] = Layout::vertical([
+    let detail_h = if matches!(
+        app.devrel.section,
+        Section::Rising | Section::Stuck | Section::Helpers
+    ) && area.height >= 16
+        && (compare_h == 0 || area.height >= 30)
+    {
+        3
+    } else {
+        0
+    };
+    let [head, cmp, list, detail] = Layout::vertical([
         Constraint::Length(1),
         Constraint::Length(compare_h),
         Constraint::Min(3),
+        Constraint::Length(detail_h),
     ])
     .areas(area);
     draw_head(frame, app, &d, head);
@@ -44,6 +55,51 @@ pub fn draw(frame: &mut Frame, app: &mut App, area: Rect) {
         Section::Helpers => helpers(frame, app, &d, list),
         Section::Doors => doors(frame, app, &d, list),
         Section::Cohorts => cohorts(frame, app, &d, list),
+    }
+    if detail_h > 0 {
+        draw_detail(frame, app, &d, detail);
+    }
+}
+
+/// The selected row's whole sentence: why, what is next or who could unblock it.
+fn draw_detail(frame: &mut Frame, app: &App, d: &ViewData, area: Rect) {
+    let dv = &d.report.devrel;
+    let sel = app.devrel.cursors[app.devrel.section.index()].sel;
+    let Some(&i) = app.devrel_rows().get(sel) else {
+        return;
+    };
+    let text = match app.devrel.section {
+        Section::Rising => dv
+            .rising
+            .get(i)
+            .map(|r| format!("{}: {} Next: {}.", r.name, r.why, r.next_rung)),
+        Section::Stuck => dv.stuck.get(i).map(|s| {
+            let who: Vec<String> = s
+                .unblockers
+                .iter()
+                .map(|u| format!("{} ({})", u.name, u.why))
+                .collect();
+            format!(
+                "{}: {} Could unblock: {}.",
+                s.name,
+                s.why,
+                if who.is_empty() {
+                    "nobody on record".to_string()
+                } else {
+                    who.join("; ")
+                }
+            )
+        }),
+        Section::Helpers => dv.helpers.get(i).map(|h| format!("{}: {}", h.name, h.why)),
+        Section::Doors | Section::Cohorts => None,
+    };
+    if let Some(text) = text {
+        frame.render_widget(
+            Paragraph::new(text)
+                .style(app.theme.dim)
+                .wrap(ratatui::widgets::Wrap { trim: true }),
+            area,
+        );
     }
 }
 
@@ -58,7 +114,10 @@ fn draw_head(frame: &mut Frame, app: &App, d: &ViewData, area: Rect) {
         };
         spans.push(Span::styled(format!(" {} ", s.title()), style));
     }
-    let day = d.as_of.map(crate::timefmt::day).unwrap_or_else(|| "–".into());
+    let day = d
+        .as_of
+        .map(crate::timefmt::day)
+        .unwrap_or_else(|| "–".into());
     let when = if d.in_the_past() {
         format!("  as of {day} (past) ")
     } else {
@@ -117,7 +176,10 @@ fn draw_compare(frame: &mut Frame, app: &mut App, d: &ViewData, area: Rect) {
     let inner = b.inner(area);
     frame.render_widget(b, area);
     let mut lines = vec![Line::styled(
-        format!("{:<38}{:>10}{:>12}  trend", "measure", "previous", "this period"),
+        format!(
+            "{:<38}{:>10}{:>12}  trend",
+            "measure", "previous", "this period"
+        ),
         app.theme.header,
     )];
     for r in &c.rows {
@@ -204,9 +266,16 @@ fn rising(frame: &mut Frame, app: &mut App, d: &ViewData, area: Rect) {
             ]
         })
         .collect();
-    draw_list(frame, &t, area, b, (rows_area, cur), rows.len(), spec, |i| {
-        lines[i].clone()
-    });
+    draw_list(
+        frame,
+        &t,
+        area,
+        b,
+        (rows_area, cur),
+        rows.len(),
+        spec,
+        |i| lines[i].clone(),
+    );
 }
 
 fn stuck(frame: &mut Frame, app: &mut App, d: &ViewData, area: Rect) {
@@ -222,14 +291,22 @@ fn stuck(frame: &mut Frame, app: &mut App, d: &ViewData, area: Rect) {
     let (rows_area, cur) = list_rows(app, &b, area, cursor(app), rows.len());
     set_cursor(app, cur);
     let spec = ListSpec {
-        header: &["wait", "item", "", "person", "reason", "could unblock", "title"],
+        header: &[
+            "wait",
+            "item",
+            "",
+            "person",
+            "reason",
+            "could unblock",
+            "title",
+        ],
         widths: &[
             Constraint::Length(5),
             Constraint::Length(9),
             Constraint::Length(1),
-            Constraint::Length(16),
+            Constraint::Length(14),
             Constraint::Length(19),
-            Constraint::Length(16),
+            Constraint::Length(14),
             Constraint::Min(10),
         ],
         empty: "no outsider is waiting on the project",
@@ -240,7 +317,11 @@ fn stuck(frame: &mut Frame, app: &mut App, d: &ViewData, area: Rect) {
         .iter()
         .map(|&i| {
             let s = &dv.stuck[i];
-            let kind = if s.kind == ItemKind::Pr { "PR" } else { "issue" };
+            let kind = if s.kind == ItemKind::Pr {
+                "PR"
+            } else {
+                "issue"
+            };
             vec![
                 Line::styled(
                     format!("{}d", s.waiting_days),
@@ -259,9 +340,16 @@ fn stuck(frame: &mut Frame, app: &mut App, d: &ViewData, area: Rect) {
             ]
         })
         .collect();
-    draw_list(frame, &t, area, b, (rows_area, cur), rows.len(), spec, |i| {
-        lines[i].clone()
-    });
+    draw_list(
+        frame,
+        &t,
+        area,
+        b,
+        (rows_area, cur),
+        rows.len(),
+        spec,
+        |i| lines[i].clone(),
+    );
 }
 
 fn helpers(frame: &mut Frame, app: &mut App, d: &ViewData, area: Rect) {
@@ -306,9 +394,16 @@ fn helpers(frame: &mut Frame, app: &mut App, d: &ViewData, area: Rect) {
             ]
         })
         .collect();
-    draw_list(frame, &t, area, b, (rows_area, cur), rows.len(), spec, |i| {
-        lines[i].clone()
-    });
+    draw_list(
+        frame,
+        &t,
+        area,
+        b,
+        (rows_area, cur),
+        rows.len(),
+        spec,
+        |i| lines[i].clone(),
+    );
 }
 
 fn doors(frame: &mut Frame, app: &mut App, d: &ViewData, area: Rect) {
@@ -320,7 +415,14 @@ fn doors(frame: &mut Frame, app: &mut App, d: &ViewData, area: Rect) {
     let (rows_area, cur) = list_rows(app, &b, area, cursor(app), doors.len());
     set_cursor(app, cur);
     let spec = ListSpec {
-        header: &["door", "people", "regular", "share", "insiders", "outsiders"],
+        header: &[
+            "door",
+            "people",
+            "regular",
+            "share",
+            "insiders",
+            "outsiders",
+        ],
         widths: &[
             Constraint::Length(20),
             Constraint::Length(7),
@@ -332,23 +434,32 @@ fn doors(frame: &mut Frame, app: &mut App, d: &ViewData, area: Rect) {
         empty: "",
     };
     let t = app.theme;
-    draw_list(frame, &t, area, b, (rows_area, cur), doors.len(), spec, |i| {
-        let r = &doors[i];
-        vec![
-            Line::raw(r.door.as_str()),
-            Line::raw(r.people.to_string()),
-            Line::raw(r.reached_regular.to_string()),
-            Line::raw(pct(r.share)),
-            Line::styled(
-                format!("{} → {}", r.split.internal, r.regular_split.internal),
-                t.internal,
-            ),
-            Line::styled(
-                format!("{} → {}", r.split.external, r.regular_split.external),
-                t.external,
-            ),
-        ]
-    });
+    draw_list(
+        frame,
+        &t,
+        area,
+        b,
+        (rows_area, cur),
+        doors.len(),
+        spec,
+        |i| {
+            let r = &doors[i];
+            vec![
+                Line::raw(r.door.as_str()),
+                Line::raw(r.people.to_string()),
+                Line::raw(r.reached_regular.to_string()),
+                Line::raw(pct(r.share)),
+                Line::styled(
+                    format!("{} → {}", r.split.internal, r.regular_split.internal),
+                    t.internal,
+                ),
+                Line::styled(
+                    format!("{} → {}", r.split.external, r.regular_split.external),
+                    t.external,
+                ),
+            ]
+        },
+    );
 }
 
 /// A share as a heat cell: brighter when more of the cohort got there.
@@ -361,7 +472,7 @@ fn heat(app: &App, s: &str) -> Span<'static> {
         Some(x) if x >= 20 => app.theme.header,
         Some(_) => app.theme.tab,
     };
-    Span::styled(format!("{:>4}", s.trim_end_matches('%')), style)
+    Span::styled(format!("{:>3}", s.trim_end_matches('%')), style)
 }
 
 fn cohorts(frame: &mut Frame, app: &mut App, d: &ViewData, area: Rect) {
@@ -372,14 +483,14 @@ fn cohorts(frame: &mut Frame, app: &mut App, d: &ViewData, area: Rect) {
     );
     let (rows_area, cur) = list_rows(app, &b, area, cursor(app), cs.len());
     set_cursor(app, cur);
-    let mut header: Vec<&str> = vec!["quarter", "side", "size"];
+    let mut header: Vec<&str> = vec!["quarter", "", "size"];
     header.extend(COHORT_RUNGS.iter().map(|r| r.name()));
     let mut widths = vec![
-        Constraint::Length(8),
-        Constraint::Length(9),
-        Constraint::Length(5),
+        Constraint::Length(7),
+        Constraint::Length(3),
+        Constraint::Length(4),
     ];
-    widths.extend([Constraint::Length(12); 5]);
+    widths.extend([Constraint::Length(11); 5]);
     let spec = ListSpec {
         header: &header,
         widths: &widths,
@@ -392,21 +503,20 @@ fn cohorts(frame: &mut Frame, app: &mut App, d: &ViewData, area: Rect) {
         .map(|c| {
             let mut row = vec![
                 Line::raw(c.quarter.clone()),
-                Line::styled(
-                    c.affiliation.as_str(),
-                    if c.affiliation == crate::report::Affiliation::Internal {
-                        t.internal
-                    } else {
-                        t.external
-                    },
-                ),
+                if c.affiliation == crate::report::Affiliation::Internal {
+                    Line::styled("in", t.internal)
+                } else {
+                    Line::styled("out", t.external)
+                },
                 Line::raw(c.size.to_string()),
             ];
             for r in COHORT_RUNGS {
                 let cells = cohort_cell(c, r);
                 row.push(Line::from(vec![
                     heat(app_ref, &cells[0]),
+                    Span::raw(" "),
                     heat(app_ref, &cells[1]),
+                    Span::raw(" "),
                     heat(app_ref, &cells[2]),
                 ]));
             }
