@@ -39,10 +39,8 @@ fn climb() -> B {
     let mut b = team();
     b.issue(1, "cleo", 0);
     b.comment(1, "max", 1, "Thanks, want to send a fix?");
-    let mut n = 10;
-    for d in [3, 12, 21, 34, 50, 70, 95, 130, 170, 220, 260, 310] {
+    for (n, d) in (10..).zip([3, 12, 21, 34, 50, 70, 95, 130, 170, 220, 260, 310]) {
         merged_pr(&mut b, n, "cleo", d);
-        n += 1;
     }
     // Reviews of others' work from day 120, merges of others' PRs from day 300.
     for (k, d) in [120, 140, 160, 200, 240, 280].into_iter().enumerate() {

@@ -412,46 +412,108 @@ fn rising(
     out
 }
 
+/// Who handled which item, indexed for the unblockers: each item's distinct handlers (with
+/// their latest act on it), items by label, and per kind the tally over outsiders' items.
+struct History {
+    handled: Vec<Vec<(usize, Ts)>>,
+    by_label: BTreeMap<String, Vec<usize>>,
+    /// Per kind (PRs, issues): (person, outsiders' items handled, latest), best first.
+    outsiders: [Vec<(usize, u64, Ts)>; 2],
+    /// Whether each item was opened by an outsider.
+    outsider_item: Vec<bool>,
+}
+
+fn kind_slot(k: ItemKind) -> usize {
+    match k {
+        ItemKind::Pr => 0,
+        ItemKind::Issue => 1,
+    }
+}
+
+fn best_first(v: &mut [(usize, u64, Ts)]) {
+    v.sort_by(|a, b| b.1.cmp(&a.1).then(b.2.cmp(&a.2)).then(a.0.cmp(&b.0)));
+}
+
+fn history(inp: &Input, raw: Vec<Vec<(usize, Ts)>>) -> History {
+    let ds = inp.ctx.ds;
+    let handled: Vec<Vec<(usize, Ts)>> = raw
+        .into_iter()
+        .map(|hs| {
+            let mut by: BTreeMap<usize, Ts> = BTreeMap::new();
+            for (q, at) in hs {
+                let e = by.entry(q).or_insert(at);
+                *e = (*e).max(at);
+            }
+            by.into_iter().collect()
+        })
+        .collect();
+    let mut by_label: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+    let mut tallies: [BTreeMap<usize, (u64, Ts)>; 2] = Default::default();
+    let mut outsider_item = vec![false; ds.items.len()];
+    for (jj, it) in ds.items.iter().enumerate() {
+        for l in &it.labels {
+            by_label.entry(l.to_lowercase()).or_default().push(jj);
+        }
+        let outsider = inp.items[jj]
+            .author
+            .is_some_and(|a| inp.tl[a].at(it.created_at) == Affiliation::External);
+        outsider_item[jj] = outsider;
+        if outsider {
+            for &(q, at) in &handled[jj] {
+                let e = tallies[kind_slot(it.kind)].entry(q).or_insert((0, at));
+                e.0 += 1;
+                e.1 = e.1.max(at);
+            }
+        }
+    }
+    let outsiders = tallies.map(|t| {
+        let mut v: Vec<(usize, u64, Ts)> = t.into_iter().map(|(q, (n, at))| (q, n, at)).collect();
+        best_first(&mut v);
+        v
+    });
+    History {
+        handled,
+        by_label,
+        outsiders,
+        outsider_item,
+    }
+}
+
 /// Who handled items like `ii` before: reviewers and mergers of PRs, answerers and closers of
 /// issues, preferring items that share a label with it.
-fn unblockers(inp: &Input, handled: &[Vec<(usize, Ts)>], ii: usize) -> Vec<Unblocker> {
+fn unblockers(inp: &Input, h: &History, ii: usize) -> Vec<Unblocker> {
     let ctx = inp.ctx;
     let ds = ctx.ds;
     let it = &ds.items[ii];
     let author = inp.items[ii].author;
     let labels: BTreeSet<String> = it.labels.iter().map(|l| l.to_lowercase()).collect();
-    let count = |filter: &dyn Fn(usize) -> bool| {
-        let mut by: BTreeMap<usize, (u64, Ts)> = BTreeMap::new();
-        for (jj, hs) in handled.iter().enumerate() {
-            if jj == ii || ds.items[jj].kind != it.kind || !filter(jj) {
-                continue;
-            }
-            let mut seen = BTreeSet::new();
-            for &(q, at) in hs {
-                if Some(q) == author || !seen.insert(q) {
-                    continue;
-                }
-                let e = by.entry(q).or_insert((0, at));
-                e.0 += 1;
-                e.1 = e.1.max(at);
-            }
-        }
-        let mut v: Vec<(usize, u64, Ts)> = by.into_iter().map(|(q, (n, t))| (q, n, t)).collect();
-        v.sort_by(|a, b| b.1.cmp(&a.1).then(b.2.cmp(&a.2)).then(a.0.cmp(&b.0)));
-        v.truncate(2);
-        v
-    };
     let (verb, one, many) = match it.kind {
         ItemKind::Pr => ("reviewed or merged", "PR", "PRs"),
         ItemKind::Issue => ("answered or closed", "issue", "issues"),
     };
-    let labelled = |jj: usize| {
-        ds.items[jj]
-            .labels
-            .iter()
-            .any(|l| labels.contains(&l.to_lowercase()))
-    };
-    let mut found = count(&labelled);
+    // Items sharing a label with it.
+    let similar: BTreeSet<usize> = labels
+        .iter()
+        .filter_map(|l| h.by_label.get(l))
+        .flatten()
+        .copied()
+        .filter(|&jj| jj != ii && ds.items[jj].kind == it.kind)
+        .collect();
+    let mut by: BTreeMap<usize, (u64, Ts)> = BTreeMap::new();
+    for &jj in &similar {
+        for &(q, at) in &h.handled[jj] {
+            let e = by.entry(q).or_insert((0, at));
+            e.0 += 1;
+            e.1 = e.1.max(at);
+        }
+    }
+    let mut found: Vec<(usize, u64, Ts)> = by
+        .into_iter()
+        .filter(|(q, _)| Some(*q) != author)
+        .map(|(q, (n, at))| (q, n, at))
+        .collect();
+    best_first(&mut found);
+    found.truncate(2);
     let label_list = {
         let mut l: Vec<&String> = labels.iter().collect();
         l.truncate(3);
@@ -461,12 +523,23 @@ fn unblockers(inp: &Input, handled: &[Vec<(usize, Ts)>], ii: usize) -> Vec<Unblo
     let mut how: Box<dyn Fn(u64) -> String> =
         Box::new(move |n| format!("{} labeled {label_list}", if n == 1 { one } else { many }));
     if found.is_empty() {
-        let outsider = |jj: usize| {
-            inp.items[jj]
-                .author
-                .is_some_and(|a| inp.tl[a].at(ds.items[jj].created_at) == Affiliation::External)
-        };
-        found = count(&outsider);
+        // The tally over all outsiders' items of the kind, without this item and its author.
+        // Leaving the item out lowers a count by at most one, so the best two are among the
+        // first (2 + its handlers + the author) of the tally.
+        let own = &h.handled[ii];
+        let take = 3 + own.len();
+        found = h.outsiders[kind_slot(it.kind)]
+            .iter()
+            .take(take)
+            .filter(|(q, _, _)| Some(*q) != author)
+            .map(|&(q, n, at)| {
+                let minus = u64::from(h.outsider_item[ii] && own.iter().any(|(o, _)| *o == q));
+                (q, n - minus, at)
+            })
+            .filter(|(_, n, _)| *n > 0)
+            .collect();
+        best_first(&mut found);
+        found.truncate(2);
         how = Box::new(move |n| {
             if n == 1 {
                 format!("outsider's {one}")
@@ -539,8 +612,9 @@ fn stuck(inp: &Input, people: &[(usize, &Contributor, &Times)], now: Ts) -> Vec<
             handled[ii].push((q, at));
         }
     }
+    let hist = history(inp, handled);
     let mut out = Vec::new();
-    for (&ii, &(p, c)) in &candidates {
+    for (&ii, &(_, c)) in &candidates {
         let it = &ds.items[ii];
         let f = &inp.items[ii];
         let mut evs = on_candidate.remove(&ii).unwrap_or_default();
@@ -555,23 +629,15 @@ fn stuck(inp: &Input, people: &[(usize, &Contributor, &Times)], now: Ts) -> Vec<
         };
         let n = it.number;
         // The latest review verdict by someone else decides "approved".
-        let verdict = evs
-            .iter()
-            .copied()
-            .filter(|&ei| {
-                ds.events[ei].kind == EventKind::Review
-                    && human(ei).is_some_and(|q| Some(q) != f.author)
-                    && matches!(
-                        ds.events[ei].state.as_deref(),
-                        Some("APPROVED" | "CHANGES_REQUESTED")
-                    )
-            })
-            .next_back();
-        let last_human = evs
-            .iter()
-            .copied()
-            .filter(|&ei| human(ei).is_some())
-            .next_back();
+        let verdict = evs.iter().copied().rfind(|&ei| {
+            ds.events[ei].kind == EventKind::Review
+                && human(ei).is_some_and(|q| Some(q) != f.author)
+                && matches!(
+                    ds.events[ei].state.as_deref(),
+                    Some("APPROVED" | "CHANGES_REQUESTED")
+                )
+        });
+        let last_human = evs.iter().copied().rfind(|&ei| human(ei).is_some());
         let (reason, since, why, ev) = if f.cla_asked && !f.cla_signed {
             (
                 StuckReason::ClaUnsigned,
@@ -619,13 +685,12 @@ fn stuck(inp: &Input, people: &[(usize, &Contributor, &Times)], now: Ts) -> Vec<
                 id: ds.events[ei].id.to_string(),
             });
         }
-        let unblock = unblockers(inp, &handled, ii);
+        let unblock = unblockers(inp, &hist, ii);
         let mut why = format!("{why}; waiting {}", plural(days as u64, "day", "days"));
         if let Some(u) = unblock.first() {
             why.push_str(&format!("; {} {}", u.name, u.why));
         }
         why.push('.');
-        let _ = p;
         out.push(Stuck {
             id: c.id.clone(),
             name: c.name.clone(),
@@ -673,12 +738,12 @@ fn helpers(
         let mut items: Vec<(Ts, usize)> =
             answers.iter().chain(&reviews).map(|x| (x.0, x.1)).collect();
         items.sort_by(|a, b| b.cmp(a));
-        let mut distinct: Vec<usize> = Vec::new();
-        for (_, ii) in &items {
-            if !distinct.contains(ii) {
-                distinct.push(*ii);
-            }
-        }
+        let mut seen: BTreeSet<usize> = BTreeSet::new();
+        let distinct: Vec<usize> = items
+            .iter()
+            .map(|x| x.1)
+            .filter(|ii| seen.insert(*ii))
+            .collect();
         if answers.len() + reviews.len() < 2 || distinct.len() < 2 {
             continue;
         }
