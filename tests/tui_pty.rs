@@ -312,10 +312,10 @@ fn devrel_view_time_control_and_export_in_a_pty() {
         std::thread::sleep(Duration::from_millis(400));
     }
     wait_for(&mut p, &mut s, "as of 2025-03-30 (past)");
-    send(&mut p, "c");
+    send(&mut p, "C");
     wait_for(&mut p, &mut s, "vs the previous one");
     wait_for(&mut p, &mut s, "new outsiders");
-    send(&mut p, "c");
+    send(&mut p, "C");
 
     // Export what is on screen.
     send(&mut p, "e");

@@ -148,10 +148,14 @@ fn defaults() -> Vec<(Action, &'static str)> {
         (TimeBack, "["),
         (TimeForward, "]"),
         (TimeAt, "t"),
-        (Compare, "c"),
+        (Compare, "C"),
         (Watch, "w"),
         (ExportCsv, "e"),
         (ExportMarkdown, "E"),
+        (ConfirmOrg, "c"),
+        (RejectOrg, "x"),
+        (AcceptMerge, "m"),
+        (RejectMerge, "M"),
         (Quit, "q ctrl-c"),
     ]
 }

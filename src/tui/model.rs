@@ -79,6 +79,8 @@ pub struct TimelineEntry {
 #[derive(Debug, Clone, PartialEq)]
 pub struct FunnelStat {
     pub rung: Rung,
+    /// Some source could see this rung (the report's count is not `null`).
+    pub known: bool,
     pub internal: u64,
     pub external: u64,
     /// Share of the previous rung's people who reached this one.
@@ -841,7 +843,9 @@ fn funnel(v: &ViewData) -> Vec<FunnelStat> {
             }
         }
         // Prefer the analysis' own counts where it has them (they are the contract).
+        let mut known = true;
         if let Some(row) = v.report.funnel.iter().find(|r| r.stage == rung) {
+            known = row.internal.is_some();
             int = row.internal.unwrap_or(int);
             ext = row.external.unwrap_or(ext);
         }
@@ -866,14 +870,20 @@ fn funnel(v: &ViewData) -> Vec<FunnelStat> {
             }
             None => (None, None),
         };
+        let (conv_internal, conv_external) = if known {
+            (conv_internal, conv_external)
+        } else {
+            (None, None)
+        };
         out.push(FunnelStat {
             rung,
+            known,
             internal: int,
             external: ext,
             conv_internal,
             conv_external,
-            days_internal: median(d_int),
-            days_external: median(d_ext),
+            days_internal: median(d_int).filter(|_| known),
+            days_external: median(d_ext).filter(|_| known),
             people,
         });
     }
