@@ -197,6 +197,9 @@ fn paces(people: &[(usize, &Contributor, &Times)]) -> Paces {
             }
         }
     }
+    for v in by_cohort.values_mut().chain(all.values_mut()) {
+        v.sort_by(f64::total_cmp);
+    }
     Paces { by_cohort, all }
 }
 
@@ -208,13 +211,26 @@ fn first_side(t: &Times) -> Option<Affiliation> {
         .map(|(_, a)| *a)
 }
 
-/// The median of `values` without one occurrence of `own`.
-fn median_of_others(values: &[f64], own: f64) -> Option<f64> {
-    let mut v = values.to_vec();
-    if let Some(i) = v.iter().position(|x| *x == own) {
-        v.remove(i);
+/// The median of `sorted` (ascending) without one occurrence of `own`, in O(log n): the same
+/// value `stats::median` gives for the list with `own` removed.
+fn median_of_others(sorted: &[f64], own: f64) -> Option<f64> {
+    let pos = sorted.partition_point(|x| *x < own);
+    if sorted.get(pos) != Some(&own) {
+        // `own` is not in the list: nothing to remove.
+        return median(&mut sorted.to_vec());
     }
-    median(&mut v)
+    let rest = sorted.len() - 1;
+    if rest == 0 {
+        return None;
+    }
+    // The k-th element of the list without index `pos`.
+    let at = |k: usize| if k < pos { sorted[k] } else { sorted[k + 1] };
+    let m = if rest % 2 == 1 {
+        at(rest / 2)
+    } else {
+        (at(rest / 2 - 1) + at(rest / 2)) / 2.0
+    };
+    Some(super::stats::round2(m))
 }
 
 fn rising(
@@ -421,6 +437,8 @@ struct History {
     outsiders: [Vec<(usize, u64, Ts)>; 2],
     /// Whether each item was opened by an outsider.
     outsider_item: Vec<bool>,
+    /// Tallies over the items sharing a label set, per (kind, labels), computed once per set.
+    by_label_set: std::cell::RefCell<BTreeMap<(usize, Vec<String>), Vec<(usize, u64, Ts)>>>,
 }
 
 fn kind_slot(k: ItemKind) -> usize {
@@ -438,13 +456,11 @@ fn history(inp: &Input, raw: Vec<Vec<(usize, Ts)>>) -> History {
     let ds = inp.ctx.ds;
     let handled: Vec<Vec<(usize, Ts)>> = raw
         .into_iter()
-        .map(|hs| {
-            let mut by: BTreeMap<usize, Ts> = BTreeMap::new();
-            for (q, at) in hs {
-                let e = by.entry(q).or_insert(at);
-                *e = (*e).max(at);
-            }
-            by.into_iter().collect()
+        .map(|mut hs| {
+            // One entry per person, with their latest act on the item.
+            hs.sort_unstable_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)));
+            hs.dedup_by_key(|x| x.0);
+            hs
         })
         .collect();
     let mut by_label: BTreeMap<String, Vec<usize>> = BTreeMap::new();
@@ -476,6 +492,7 @@ fn history(inp: &Input, raw: Vec<Vec<(usize, Ts)>>) -> History {
         by_label,
         outsiders,
         outsider_item,
+        by_label_set: Default::default(),
     }
 }
 
@@ -491,29 +508,54 @@ fn unblockers(inp: &Input, h: &History, ii: usize) -> Vec<Unblocker> {
         ItemKind::Pr => ("reviewed or merged", "PR", "PRs"),
         ItemKind::Issue => ("answered or closed", "issue", "issues"),
     };
-    // Items sharing a label with it.
-    let similar: BTreeSet<usize> = labels
-        .iter()
-        .filter_map(|l| h.by_label.get(l))
-        .flatten()
-        .copied()
-        .filter(|&jj| jj != ii && ds.items[jj].kind == it.kind)
-        .collect();
-    let mut by: BTreeMap<usize, (u64, Ts)> = BTreeMap::new();
-    for &jj in &similar {
-        for &(q, at) in &h.handled[jj] {
-            let e = by.entry(q).or_insert((0, at));
-            e.0 += 1;
-            e.1 = e.1.max(at);
-        }
+    // The tally over the items of its kind sharing a label with it (itself included), then
+    // without it and its author: leaving the item out lowers a count by at most one, so the
+    // best two are among the first (2 + its handlers + the author) of the tally.
+    let own = &h.handled[ii];
+    let top_two = |tally: &[(usize, u64, Ts)], counted: bool| {
+        let mut v: Vec<(usize, u64, Ts)> = tally
+            .iter()
+            .take(3 + own.len())
+            .filter(|(q, _, _)| Some(*q) != author)
+            .map(|&(q, n, at)| {
+                let minus = u64::from(counted && own.iter().any(|(o, _)| *o == q));
+                (q, n - minus, at)
+            })
+            .filter(|(_, n, _)| *n > 0)
+            .collect();
+        best_first(&mut v);
+        v.truncate(2);
+        v
+    };
+    let key = (
+        kind_slot(it.kind),
+        labels.iter().cloned().collect::<Vec<_>>(),
+    );
+    let mut found = Vec::new();
+    if !labels.is_empty() {
+        let mut cache = h.by_label_set.borrow_mut();
+        let tally = cache.entry(key).or_insert_with(|| {
+            // Each item once, however many of the labels it shares.
+            let mut seen = vec![false; ds.items.len()];
+            let mut by: BTreeMap<usize, (u64, Ts)> = BTreeMap::new();
+            for &jj in labels.iter().filter_map(|l| h.by_label.get(l)).flatten() {
+                if seen[jj] || ds.items[jj].kind != it.kind {
+                    continue;
+                }
+                seen[jj] = true;
+                for &(q, at) in &h.handled[jj] {
+                    let e = by.entry(q).or_insert((0, at));
+                    e.0 += 1;
+                    e.1 = e.1.max(at);
+                }
+            }
+            let mut v: Vec<(usize, u64, Ts)> =
+                by.into_iter().map(|(q, (n, at))| (q, n, at)).collect();
+            best_first(&mut v);
+            v
+        });
+        found = top_two(tally, true);
     }
-    let mut found: Vec<(usize, u64, Ts)> = by
-        .into_iter()
-        .filter(|(q, _)| Some(*q) != author)
-        .map(|(q, (n, at))| (q, n, at))
-        .collect();
-    best_first(&mut found);
-    found.truncate(2);
     let label_list = {
         let mut l: Vec<&String> = labels.iter().collect();
         l.truncate(3);
@@ -523,23 +565,7 @@ fn unblockers(inp: &Input, h: &History, ii: usize) -> Vec<Unblocker> {
     let mut how: Box<dyn Fn(u64) -> String> =
         Box::new(move |n| format!("{} labeled {label_list}", if n == 1 { one } else { many }));
     if found.is_empty() {
-        // The tally over all outsiders' items of the kind, without this item and its author.
-        // Leaving the item out lowers a count by at most one, so the best two are among the
-        // first (2 + its handlers + the author) of the tally.
-        let own = &h.handled[ii];
-        let take = 3 + own.len();
-        found = h.outsiders[kind_slot(it.kind)]
-            .iter()
-            .take(take)
-            .filter(|(q, _, _)| Some(*q) != author)
-            .map(|&(q, n, at)| {
-                let minus = u64::from(h.outsider_item[ii] && own.iter().any(|(o, _)| *o == q));
-                (q, n - minus, at)
-            })
-            .filter(|(_, n, _)| *n > 0)
-            .collect();
-        best_first(&mut found);
-        found.truncate(2);
+        found = top_two(&h.outsiders[kind_slot(it.kind)], h.outsider_item[ii]);
         how = Box::new(move |n| {
             if n == 1 {
                 format!("outsider's {one}")
@@ -583,13 +609,17 @@ fn stuck(inp: &Input, people: &[(usize, &Contributor, &Times)], now: Ts) -> Vec<
             }
         }
     }
+    let mut is_candidate = vec![false; ds.items.len()];
+    for &ii in candidates.keys() {
+        is_candidate[ii] = true;
+    }
     // Who handled each item (for the unblockers) and what happened on the candidates.
     let mut handled: Vec<Vec<(usize, Ts)>> = vec![Vec::new(); ds.items.len()];
-    let mut on_candidate: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
+    let mut on_candidate: Vec<Vec<usize>> = vec![Vec::new(); ds.items.len()];
     for (ei, e) in ds.events.iter().enumerate() {
         let Some(ii) = ctx.item_of(ei) else { continue };
-        if candidates.contains_key(&ii) {
-            on_candidate.entry(ii).or_default().push(ei);
+        if is_candidate[ii] {
+            on_candidate[ii].push(ei);
         }
         let Some(q) = ctx.actor_of(ei).filter(|&q| !ctx.people.is_bot(q)) else {
             continue;
@@ -617,7 +647,7 @@ fn stuck(inp: &Input, people: &[(usize, &Contributor, &Times)], now: Ts) -> Vec<
     for (&ii, &(_, c)) in &candidates {
         let it = &ds.items[ii];
         let f = &inp.items[ii];
-        let mut evs = on_candidate.remove(&ii).unwrap_or_default();
+        let mut evs = std::mem::take(&mut on_candidate[ii]);
         evs.sort_by(|&a, &b| {
             (ds.events[a].at, &ds.events[a].id).cmp(&(ds.events[b].at, &ds.events[b].id))
         });
@@ -937,6 +967,19 @@ fn compare(inp: &Input, people: &[(usize, &Contributor, &Times)], now: Ts) -> Pe
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn median_of_others_leaves_one_occurrence_out() {
+        let v = [1.0, 2.0, 2.0, 5.0, 9.0];
+        for own in [1.0, 2.0, 5.0, 9.0] {
+            let mut rest = v.to_vec();
+            let i = rest.iter().position(|x| *x == own).unwrap();
+            rest.remove(i);
+            assert_eq!(median_of_others(&v, own), median(&mut rest), "{own}");
+        }
+        assert_eq!(median_of_others(&[3.0], 3.0), None);
+        assert_eq!(median_of_others(&[1.0, 3.0], 7.0), Some(2.0));
+    }
 
     #[test]
     fn ordinals_read_as_english() {
