@@ -428,6 +428,9 @@ fn rising(
     out
 }
 
+/// (person, items handled, latest), best first.
+type Tally = Vec<(usize, u64, Ts)>;
+
 /// Who handled which item, indexed for the unblockers: each item's distinct handlers (with
 /// their latest act on it), items by label, and per kind the tally over outsiders' items.
 struct History {
@@ -438,7 +441,7 @@ struct History {
     /// Whether each item was opened by an outsider.
     outsider_item: Vec<bool>,
     /// Tallies over the items sharing a label set, per (kind, labels), computed once per set.
-    by_label_set: std::cell::RefCell<BTreeMap<(usize, Vec<String>), Vec<(usize, u64, Ts)>>>,
+    by_label_set: std::cell::RefCell<BTreeMap<(usize, Vec<String>), Tally>>,
 }
 
 fn kind_slot(k: ItemKind) -> usize {

@@ -192,25 +192,32 @@ struct Acts {
     commits: Vec<u32>,
 }
 
-pub const WELL_KNOWN_BOTS: &[&str] = &[
-    "dependabot",
-    "renovate",
-    "github-actions",
-    "stale",
-    "copybara-service",
-    "facebook-github-bot",
-    "k8s-ci-robot",
-    "ti-chi-bot",
-    "claassistant",
-    "codecov",
-    "googlebot",
-];
+/// Bot logins as the analysis decided them (its built-in list, GitHub's `Bot` type and the
+/// user's `bot_patterns`), lowercase: the TUI keeps no list of its own.
+pub struct BotLogins(std::collections::HashSet<String>);
 
-fn is_bot_login(login: &str, kinds: &HashMap<String, UserKind>) -> bool {
-    let l = login.to_ascii_lowercase();
-    l.ends_with("[bot]")
-        || kinds.get(&l) == Some(&UserKind::Bot)
-        || WELL_KNOWN_BOTS.contains(&l.as_str())
+impl BotLogins {
+    fn new(report: &Report, kinds: &HashMap<String, UserKind>) -> BotLogins {
+        let mut set: std::collections::HashSet<String> = report
+            .people
+            .bot_ids
+            .iter()
+            .filter_map(|id| id.strip_prefix("login:"))
+            .map(str::to_ascii_lowercase)
+            .collect();
+        set.extend(
+            kinds
+                .iter()
+                .filter(|(_, k)| **k == UserKind::Bot)
+                .map(|(l, _)| l.clone()),
+        );
+        BotLogins(set)
+    }
+
+    fn contains(&self, login: &str) -> bool {
+        let l = login.to_ascii_lowercase();
+        l.ends_with("[bot]") || self.0.contains(&l)
+    }
 }
 
 fn parse_iso(s: &str) -> Option<Ts> {
@@ -328,6 +335,7 @@ impl ViewData {
         for (ci, c) in report.contributors.iter().enumerate() {
             v.push_person(person_from_contributor(ci, c));
         }
+        let bot_logins = BotLogins::new(&report, &kinds);
         // Bots are not on the ladder, but their actions are evidence: list them too.
         let mut bots: BTreeMap<String, String> = BTreeMap::new();
         for login in ds
@@ -338,7 +346,7 @@ impl ViewData {
             .chain(ds.users.iter().map(|u| u.login.as_str()))
         {
             let l = login.to_ascii_lowercase();
-            if !v.by_login.contains_key(&l) && is_bot_login(login, &kinds) {
+            if !v.by_login.contains_key(&l) && bot_logins.contains(login) {
                 bots.entry(l).or_insert_with(|| login.to_string());
             }
         }
@@ -369,7 +377,7 @@ impl ViewData {
         v.funnel = funnel(&v);
         v.reasons = reasons(&v);
         v.drops = drops(&v);
-        v.triage = triage(&v, &ds, &kinds);
+        v.triage = triage(&v, &ds, &bot_logins);
         v.weekly = weekly(&v, &ds);
         v.signals = signals(&v);
         // The analysis' numbers, null where the sources cannot know them.
@@ -962,7 +970,7 @@ fn reasons(v: &ViewData) -> Vec<ReasonStat> {
 }
 
 /// Outsiders' open issues and PRs with no human reply yet, longest wait first.
-fn triage(v: &ViewData, ds: &Dataset, kinds: &HashMap<String, UserKind>) -> Vec<TriageRow> {
+fn triage(v: &ViewData, ds: &Dataset, bots: &BotLogins) -> Vec<TriageRow> {
     let as_of = v.as_of.unwrap_or(0);
     let mut replied: HashMap<u64, bool> = HashMap::new();
     let author_of: HashMap<u64, String> = ds
@@ -977,7 +985,7 @@ fn triage(v: &ViewData, ds: &Dataset, kinds: &HashMap<String, UserKind>) -> Vec<
         if !matches!(
             e.kind,
             EventKind::Comment | EventKind::Review | EventKind::ReviewComment
-        ) || is_bot_login(actor, kinds)
+        ) || bots.contains(actor)
         {
             continue;
         }
@@ -1004,7 +1012,7 @@ fn triage(v: &ViewData, ds: &Dataset, kinds: &HashMap<String, UserKind>) -> Vec<
         .filter(|it| it.state == ItemState::Open && !replied.contains_key(&it.number))
         .filter_map(|it| {
             let author = it.author.clone()?;
-            if is_bot_login(&author, kinds) {
+            if bots.contains(&author) {
                 return None;
             }
             let person = v.person_by_login(&author);
