@@ -266,6 +266,25 @@ fn filters_cycle_through_insiders_outsiders_bots_dropped_active() {
     check(&app, &|p| p.dropped);
     press(&mut app, &[Action::Filter]);
     check(&app, &|p| !p.dropped && p.side != Side::Bot);
+    // The watchlist: people whose note carries #watch (none yet, then one).
+    press(&mut app, &[Action::Filter]);
+    assert_eq!(app.people.filter, Filter::Watched);
+    assert!(app.people.rows.is_empty());
+    press(&mut app, &[Action::Show(View::People), Action::Filter]);
+    assert_eq!(app.people.filter, Filter::All);
+    press(&mut app, &[Action::Top, Action::Watch]);
+    let watched = d.people[app.people.rows[0] as usize].id.clone();
+    for _ in 0..6 {
+        press(&mut app, &[Action::Filter]);
+    }
+    assert_eq!(app.people.filter, Filter::Watched);
+    let ids: Vec<&str> = app
+        .people
+        .rows
+        .iter()
+        .map(|&i| d.people[i as usize].id.as_str())
+        .collect();
+    assert_eq!(ids, vec![watched.as_str()]);
     press(&mut app, &[Action::Filter]);
     assert_eq!(app.people.filter, Filter::All);
 }
@@ -616,11 +635,20 @@ fn twenty_thousand_people_scroll_with_only_visible_rows_drawn() {
 
 #[test]
 fn the_readme_documents_every_bindable_action() {
-    let doc = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    // The README or a guide under docs/ names every action a user can remap.
+    let root = env!("CARGO_MANIFEST_DIR");
+    let mut doc = std::fs::read_to_string(format!("{root}/README.md")).unwrap();
+    if let Ok(dir) = std::fs::read_dir(format!("{root}/docs")) {
+        for e in dir.flatten() {
+            if e.path().extension().is_some_and(|x| x == "md") {
+                doc.push_str(&std::fs::read_to_string(e.path()).unwrap());
+            }
+        }
+    }
     for (_, name, _) in contrail::tui::action::BINDABLE {
         assert!(
             doc.contains(&format!("`{name}`")),
-            "README.md lacks `{name}`"
+            "neither README.md nor docs/ names `{name}`"
         );
     }
 }
@@ -769,4 +797,159 @@ fn views_do_not_depend_on_event_order() {
         press(&mut y, &keys);
         assert_eq!(screen(&mut x, 120, 40), screen(&mut y, 120, 40), "{keys:?}");
     }
+}
+
+// ---- DevRel view, time control, watchlist, export (docs/devrel.md). ----
+
+#[test]
+fn snapshot_devrel() {
+    let mut app = demo_app();
+    press(&mut app, &[Action::Show(View::DevRel)]);
+    snap("devrel_rising", &mut app);
+    press(&mut app, &[Action::NextSection, Action::Compare]);
+    snap("devrel_stuck_compare", &mut app);
+    press(
+        &mut app,
+        &[
+            Action::Compare,
+            Action::NextSection,
+            Action::NextSection,
+            Action::NextSection,
+        ],
+    );
+    snap("devrel_cohorts", &mut app);
+}
+
+#[test]
+fn devrel_rows_drill_into_the_persons_journey_and_doors_into_people() {
+    let mut app = demo_app();
+    let d = app.data.clone().unwrap();
+    press(&mut app, &[Action::Show(View::DevRel), Action::NextSection]);
+    let first = d.report.devrel.stuck[0].id.clone();
+    press(&mut app, &[Action::Enter]);
+    assert_eq!(app.view, View::Journey);
+    let j = app.journey.as_ref().unwrap().person;
+    assert_eq!(d.people[j].id, first);
+    press(&mut app, &[Action::Back]);
+    assert_eq!(app.view, View::DevRel);
+    // Doors: the row's people.
+    press(
+        &mut app,
+        &[Action::NextSection, Action::NextSection, Action::Enter],
+    );
+    assert_eq!(app.view, View::People);
+    let door = &d.report.doors[0];
+    assert_eq!(app.people.rows.len(), door.people_ids.len());
+}
+
+#[test]
+fn time_control_re_analyses_as_of_an_earlier_date_and_back() {
+    let mut app = demo_app();
+    let d = app.data.clone().unwrap();
+    let newest = d.as_of.unwrap();
+    press(&mut app, &[Action::Show(View::DevRel), Action::TimeForward]);
+    assert!(app.effects.is_empty(), "already at the newest event");
+    press(&mut app, &[Action::TimeBack]);
+    let at = newest - 30 * 86_400;
+    assert_eq!(app.effects.pop(), Some(Effect::Reanalyse(Some(at))));
+    // The runner's job: re-analyse off the UI thread, then hand the result back.
+    let job = app.next_job("re-analysing");
+    let past = ViewData::reanalyse(d.full.clone(), d.settings.clone(), Some(at));
+    assert_eq!(past.as_of, Some(at));
+    assert!(past.in_the_past());
+    // Only what was known then: nothing in the cut data is newer than as_of.
+    assert!(past.dataset().events.iter().all(|e| e.at <= at));
+    app.on_msg(Msg::Loaded {
+        job,
+        data: Arc::new(past),
+        note: None,
+    });
+    assert_eq!(app.view, View::DevRel);
+    assert!(
+        screen(&mut app, 120, 40).contains(&format!("as of {} (past)", contrail::timefmt::day(at)))
+    );
+    // Forward again: past the newest event means "the newest".
+    press(&mut app, &[Action::TimeForward]);
+    assert_eq!(app.effects.pop(), Some(Effect::Reanalyse(None)));
+    // A typed date.
+    press(&mut app, &[Action::TimeAt]);
+    assert_eq!(app.mode, Mode::Date);
+    for _ in 0..10 {
+        press(&mut app, &[Action::Backspace]);
+    }
+    type_text(&mut app, "2024-07-01");
+    press(&mut app, &[Action::Submit]);
+    let t = contrail::timefmt::parse_date("2024-07-01").unwrap();
+    assert_eq!(app.effects.pop(), Some(Effect::Reanalyse(Some(t))));
+    press(&mut app, &[Action::TimeAt]);
+    type_text(&mut app, "soon");
+    press(&mut app, &[Action::Submit]);
+    assert!(app.message.as_deref().unwrap().contains("not a date"));
+}
+
+#[test]
+fn export_writes_the_list_on_screen_through_the_report_tables() {
+    let mut app = demo_app();
+    let d = app.data.clone().unwrap();
+    let day = contrail::timefmt::day(d.as_of.unwrap());
+    press(&mut app, &[Action::Show(View::DevRel), Action::NextSection]);
+    press(&mut app, &[Action::ExportCsv]);
+    match app.effects.pop() {
+        Some(Effect::Export {
+            file,
+            contents,
+            rows,
+        }) => {
+            assert_eq!(file, format!("contrail-devrel-stuck-{day}.csv"));
+            assert_eq!(rows, d.report.devrel.stuck.len());
+            assert!(contents.starts_with("waiting,item,person,reason,title,who could unblock\r\n"));
+            assert_eq!(contents.lines().count(), rows + 1);
+        }
+        other => panic!("{other:?}"),
+    }
+    // Any list view: People as Markdown, the filtered rows only.
+    press(
+        &mut app,
+        &[Action::Show(View::People), Action::Filter, Action::Filter],
+    );
+    press(&mut app, &[Action::ExportMarkdown]);
+    match app.effects.pop() {
+        Some(Effect::Export {
+            file,
+            contents,
+            rows,
+        }) => {
+            assert_eq!(file, format!("contrail-people-{day}.md"));
+            assert_eq!(rows, app.people.rows.len());
+            assert!(contents.starts_with("### People\n"), "{contents}");
+        }
+        other => panic!("{other:?}"),
+    }
+    press(&mut app, &[Action::Show(View::Overview), Action::ExportCsv]);
+    assert!(app.effects.is_empty());
+}
+
+#[test]
+fn watch_tags_the_person_and_filters_the_devrel_lists() {
+    let mut app = demo_app();
+    let d = app.data.clone().unwrap();
+    press(&mut app, &[Action::Show(View::DevRel), Action::NextSection]);
+    let id = d.report.devrel.stuck[1].id.clone();
+    press(&mut app, &[Action::Down, Action::Watch]);
+    match app.effects.pop() {
+        Some(Effect::SaveNote { person, tags, .. }) => {
+            assert_eq!(person, id);
+            assert_eq!(tags, vec!["watch".to_string()]);
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(app.is_watched(&id));
+    // f on DevRel: the watchlist only.
+    press(&mut app, &[Action::Filter]);
+    assert_eq!(app.devrel_rows(), vec![1]);
+    assert!(screen(&mut app, 120, 40).contains('◆'));
+    // w again takes them off.
+    press(&mut app, &[Action::Watch]);
+    assert!(!app.is_watched(&id));
+    assert!(app.devrel_rows().is_empty());
 }

@@ -284,6 +284,81 @@ fn demo_in_a_pty_switches_views_searches_drills_and_restores_the_terminal() {
     );
 }
 
+/// DevRel in a real terminal (docs/devrel.md): the view, its lists, the time control moving
+/// `as_of` back and forth (re-analysed off the UI thread), compare mode, the export to the
+/// current directory, and a drill into a person's journey.
+#[test]
+fn devrel_view_time_control_and_export_in_a_pty() {
+    let dir = tempfile::tempdir().unwrap();
+    let cwd = tempfile::tempdir().unwrap();
+    let mut p = spawn_in(&["demo"], dir.path(), Some(cwd.path()), &[]);
+    let mut s = Screen::new();
+    wait_for(&mut p, &mut s, "Ladder");
+
+    send(&mut p, "7");
+    wait_for(
+        &mut p,
+        &mut s,
+        "outsiders climbing faster than their cohort",
+    );
+    wait_for(&mut p, &mut s, "as of 2025-06-28");
+    send(&mut p, "v");
+    wait_for(&mut p, &mut s, "waits on the project, oldest first");
+    wait_for(&mut p, &mut s, "Jules Renard");
+
+    // Three steps back: 90 days earlier, every list re-analysed as of then.
+    for _ in 0..3 {
+        send(&mut p, "[");
+        std::thread::sleep(Duration::from_millis(400));
+    }
+    wait_for(&mut p, &mut s, "as of 2025-03-30 (past)");
+    send(&mut p, "C");
+    wait_for(&mut p, &mut s, "vs the previous one");
+    wait_for(&mut p, &mut s, "new outsiders");
+    send(&mut p, "C");
+
+    // Export what is on screen.
+    send(&mut p, "e");
+    wait_for(&mut p, &mut s, "rows to ");
+    let file = cwd.path().join("contrail-devrel-stuck-2025-03-30.csv");
+    let csv = std::fs::read_to_string(&file).expect("the export is in the current directory");
+    assert!(
+        csv.starts_with("waiting,item,person,reason,title,who could unblock\r\n"),
+        "{csv}"
+    );
+    assert!(csv.contains("Jules Renard"), "{csv}");
+    assert!(s.text().contains("wrote "), "{}", s.text());
+
+    // A typed date, then back to the newest event with an empty one.
+    send(&mut p, "t");
+    wait_for(&mut p, &mut s, "as of (YYYY-MM-DD");
+    for _ in 0..10 {
+        send(&mut p, "\x7f");
+    }
+    send(&mut p, "2024-07-01\r");
+    wait_for(&mut p, &mut s, "as of 2024-07-01 (past)");
+    send(&mut p, "t");
+    wait_for(&mut p, &mut s, "as of (YYYY-MM-DD");
+    for _ in 0..10 {
+        send(&mut p, "\x7f");
+    }
+    send(&mut p, "\r");
+    wait_for(&mut p, &mut s, "as of 2025-06-28 ");
+
+    // A row drills into the person's journey.
+    send(&mut p, "\r");
+    wait_for(&mut p, &mut s, "Timeline");
+    assert!(s.text().contains("Jules Renard"), "{}", s.text());
+
+    send(&mut p, "q");
+    drain(&mut p, &mut s);
+    let status = format!("{:?}", p.get_process().wait().expect("wait"));
+    assert!(
+        status.starts_with("Exited(") && status.ends_with(", 0)"),
+        "{status}"
+    );
+}
+
 #[test]
 fn a_panic_restores_the_terminal_and_says_so() {
     let dir = tempfile::tempdir().unwrap();

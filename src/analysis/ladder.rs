@@ -43,6 +43,8 @@ pub struct Journey {
     /// First contribution: (time, door, evidence).
     pub door: Option<(Ts, Door, EvidenceRef)>,
     pub starred_at: Option<Ts>,
+    /// Distinct merged contributions, first landing first: (time, key, evidence).
+    pub merged_log: Vec<(Ts, String, EvidenceRef)>,
 }
 
 impl Journey {
@@ -554,6 +556,8 @@ fn regular(jp: &mut Journey, min_merged: usize, min_months: usize) {
             continue;
         }
         months.insert(super::stats::month_index(c.at));
+        jp.merged_log
+            .push((c.at, c.key.clone(), c.evidence.clone()));
         if hit.is_none() && seen.len() >= min_merged && months.len() >= min_months {
             hit = Some(RungHit {
                 at: c.at,

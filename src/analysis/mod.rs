@@ -8,6 +8,7 @@
 
 mod affiliation;
 mod aggregate;
+mod devrel;
 mod experience;
 mod items;
 mod ladder;
@@ -59,6 +60,12 @@ pub fn newest_time(ds: &Dataset) -> Option<Ts> {
             .flatten()
     });
     events.chain(commits).chain(items).max()
+}
+
+/// The data as it stood at `t` (what `analyze` reads for an earlier `as_of`; the TUI's time
+/// control shows the same rows).
+pub fn dataset_as_of(ds: &Dataset, t: Ts) -> Dataset {
+    cut(ds, t)
 }
 
 /// Commits with a future date (docs/definitions.md, "Clock skew"): an author date more than a
@@ -166,6 +173,22 @@ fn cut(ds: &Dataset, t: Ts) -> Dataset {
         .cloned()
         .collect();
     out.events = ds.events.iter().filter(|e| e.at <= t).cloned().collect();
+    // An item closed again after `t` (reopened in between) was closed at `t` if its last
+    // close or reopen by then was a close: the item row only keeps the latest close.
+    let mut last_toggle: BTreeMap<u64, (Ts, &str, bool)> = BTreeMap::new();
+    for e in &out.events {
+        let closed = match e.kind {
+            crate::domain::EventKind::Closed => true,
+            crate::domain::EventKind::Reopened => false,
+            _ => continue,
+        };
+        let Some(n) = e.item else { continue };
+        let key = (e.at, &*e.id, closed);
+        let slot = last_toggle.entry(n).or_insert(key);
+        if (key.0, key.1) > (slot.0, slot.1) {
+            *slot = key;
+        }
+    }
     out.items = ds
         .items
         .iter()
@@ -179,8 +202,16 @@ fn cut(ds: &Dataset, t: Ts) -> Dataset {
             }
             if i.closed_at.is_some_and(|c| c > t) {
                 i.closed_at = None;
+                let closed_then = match last_toggle.get(&i.number) {
+                    Some(&(at, _, true)) if i.merged_at.is_none() => Some(at),
+                    _ => None,
+                };
                 if i.state == ItemState::Closed {
                     i.state = ItemState::Open;
+                }
+                if let Some(at) = closed_then {
+                    i.closed_at = Some(at);
+                    i.state = ItemState::Closed;
                 }
             }
             i.updated_at = i.updated_at.min(t);
@@ -411,6 +442,15 @@ pub fn analyze(ds: &Dataset, settings: &Settings, as_of: Option<Ts>) -> Report {
         .map(|e| e.at)
         .collect();
     star_times.sort_unstable();
+    let devrel = devrel::devrel(&devrel::Input {
+        ctx: &ctx,
+        items: &item_facts,
+        tl: &tl,
+        journeys: &journeys,
+        contributors: &contributors,
+        times: &times,
+        now: as_of,
+    });
     Report {
         repo: ds.repo.clone(),
         as_of: as_of.map(iso),
@@ -428,6 +468,7 @@ pub fn analyze(ds: &Dataset, settings: &Settings, as_of: Option<Ts>) -> Report {
         cohorts: aggregate::cohorts(&contributors, &times, now, &vis),
         gravity: aggregate::gravity(&ctx, &contributors, &times, &starred, &star_times),
         contributors,
+        devrel,
         affiliation_source: org.source,
         affiliation: org,
         suggested_merges: ctx.people.suggested.clone(),

@@ -8,7 +8,7 @@ use super::ladder::Journey;
 use super::people::trailer_email;
 use super::stats::iso;
 use super::stats::{self, hours, median, ratio, share};
-use crate::domain::{Commit, EventKind, ItemKind, ItemState, Ts};
+use crate::domain::{Commit, EventKind, Item, ItemKind, ItemState, Ts};
 use crate::report::{
     Affiliation, Comparison, EvidenceRef, Hit, Measure, Openness, Penalty, PenaltySet, Signal,
     Split,
@@ -174,6 +174,73 @@ pub struct Outcome {
     pub signals: Vec<Signal>,
     pub openness: Openness,
     pub penalty: Penalty,
+}
+
+/// What one issue or PR adds to the penalty measures.
+struct PenaltyValues {
+    /// Hours to the first non-author, non-bot reply.
+    first_response_hours: Option<f64>,
+    /// PRs only: 1 merged or imported, 0 closed unmerged, `None` still open.
+    accepted: Option<f64>,
+    /// Merged PRs only: hours from opening to merge.
+    merge_hours: Option<f64>,
+}
+
+fn penalty_values(it: &Item, f: &ItemFacts) -> PenaltyValues {
+    let pr = it.kind == ItemKind::Pr;
+    PenaltyValues {
+        first_response_hours: f.first_response.map(|(t, _)| hours(t - it.created_at)),
+        accepted: match it.state {
+            _ if !pr => None,
+            ItemState::Merged => Some(1.0),
+            ItemState::Closed if f.imported() => Some(1.0),
+            ItemState::Closed => Some(0.0),
+            ItemState::Open => None,
+        },
+        merge_hours: match (pr, it.state, it.merged_at) {
+            (true, ItemState::Merged, Some(m)) => Some(hours(m - it.created_at)),
+            _ => None,
+        },
+    }
+}
+
+/// The outsider penalty (external vs internal authors) of the issues and PRs opened in
+/// (`from`, `to`], with the same definitions as the whole-history penalty.
+pub fn penalty_between(
+    ctx: &Ctx,
+    items: &[ItemFacts],
+    tl: &[Timeline],
+    from: Ts,
+    to: Ts,
+) -> PenaltySet {
+    let (mut resp, mut accept, mut latency) =
+        (Sides::default(), Sides::default(), Sides::default());
+    for (ii, it) in ctx.ds.items.iter().enumerate() {
+        let f = &items[ii];
+        if it.created_at <= from || it.created_at > to {
+            continue;
+        }
+        let Some(author) = f.author.filter(|_| !f.author_is_bot) else {
+            continue;
+        };
+        let external = tl[author].at(it.created_at) == Affiliation::External;
+        let v = penalty_values(it, f);
+        let n = it.number;
+        if let Some(h) = v.first_response_hours {
+            resp.push(external, n, h);
+        }
+        if let Some(o) = v.accepted {
+            accept.push(external, n, o);
+        }
+        if let Some(h) = v.merge_hours {
+            latency.push(external, n, h);
+        }
+    }
+    PenaltySet {
+        first_response_hours: resp.compare(false),
+        acceptance: accept.compare(true),
+        merge_latency_hours: latency.compare(false),
+    }
 }
 
 pub fn compute(ctx: &Ctx, items: &[ItemFacts], tl: &[Timeline], journeys: &[Journey]) -> Outcome {
@@ -380,29 +447,21 @@ pub fn compute(ctx: &Ctx, items: &[ItemFacts], tl: &[Timeline], journeys: &[Jour
             .door
             .as_ref()
             .is_some_and(|(_, _, e)| *e == EvidenceRef::Item { number: n });
-        if let Some((t, _)) = f.first_response {
-            let h = hours(t - it.created_at);
+        let v = penalty_values(it, f);
+        if let Some(h) = v.first_response_hours {
             resp.push(external, n, h);
             ft_resp.push(first_timer, n, h);
         }
-        if it.kind != ItemKind::Pr {
-            continue;
-        }
-        let outcome = match it.state {
-            ItemState::Merged => Some(1.0),
-            ItemState::Closed if f.imported() => Some(1.0),
-            ItemState::Closed => Some(0.0),
-            ItemState::Open => None,
-        };
-        if let Some(o) = outcome {
+        if let Some(o) = v.accepted {
             accept.push(external, n, o);
             ft_accept.push(first_timer, n, o);
         }
-        if let (ItemState::Merged, Some(m)) = (it.state, it.merged_at) {
-            merged_total += 1;
-            let h = hours(m - it.created_at);
+        if let Some(h) = v.merge_hours {
             latency.push(external, n, h);
             ft_latency.push(first_timer, n, h);
+        }
+        if let (ItemKind::Pr, ItemState::Merged, Some(m)) = (it.kind, it.state, it.merged_at) {
+            merged_total += 1;
             let hit = |detail: String| Hit {
                 item: Some(n),
                 person: Some(ctx.people.persons[author].id.clone()),

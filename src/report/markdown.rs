@@ -4,7 +4,7 @@
 use super::model::{Report, Status};
 use std::fmt::Write;
 
-fn cell(s: &str) -> String {
+pub(crate) fn cell(s: &str) -> String {
     s.replace('|', "\\|").replace(['\n', '\r'], " ")
 }
 
@@ -193,5 +193,7 @@ pub fn render(r: &Report) -> String {
             );
         }
     }
+    o.push('\n');
+    o.push_str(&super::table::monday_list(&r.devrel));
     o
 }

@@ -4,8 +4,10 @@
 mod csv;
 mod markdown;
 pub mod model;
+pub mod table;
 
 pub use model::*;
+pub use table::{DevRelList, Table};
 
 use crate::cli::Format;
 

@@ -526,6 +526,9 @@ pub struct Report {
     /// By quarter, then internal before external.
     pub cohorts: Vec<Cohort>,
     pub gravity: Gravity,
+    /// Rising, stuck and helping outsiders, and this period against the previous one.
+    #[serde(default)]
+    pub devrel: DevRel,
     /// Where insiders come from: `configured`, `inferred` (from history) or `none`.
     pub affiliation_source: AffiliationSource,
     /// The organisation inference behind `affiliation_source`, with its evidence.
@@ -617,4 +620,175 @@ impl Report {
             .ok()
             .map(|i| &self.contributors[i])
     }
+}
+
+/// The DevRel lists (docs/devrel.md): who is climbing, who waits on the project, who helps —
+/// each as of `as_of`, ranked best first, each entry with the rows behind it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+pub struct DevRel {
+    /// The "recent" window of `rising` and the length of a compared period, in days.
+    pub window_days: u32,
+    pub rising: Vec<Rising>,
+    /// Oldest wait first.
+    pub stuck: Vec<Stuck>,
+    pub helpers: Vec<Helper>,
+    /// This period against the one before it; `None` on an empty dataset.
+    pub compare: Option<PeriodCompare>,
+}
+
+/// An outsider climbing faster than their cohort.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Rising {
+    pub id: String,
+    pub name: String,
+    pub logins: Vec<String>,
+    pub stage: Rung,
+    /// One sentence with the numbers behind the rank.
+    pub why: String,
+    /// Merged contributions, reviews and answers of the recent window.
+    pub evidence: Vec<EvidenceRef>,
+    /// What they have not done yet, e.g. "first review", "3rd merged PR in a 2nd month".
+    pub next_rung: String,
+    /// The rank's score (docs/devrel.md gives the formula).
+    pub score: u64,
+    /// Merged contributions landed in the window (one-line PRs counted apart in `trivial`).
+    pub merged_recent: u64,
+    pub trivial_recent: u64,
+    pub reviews_recent: u64,
+    pub answers_recent: u64,
+    pub issues_recent: u64,
+    /// Distinct calendar months with activity in the window.
+    pub months_recent: u64,
+    /// Days from first touch to `stage`.
+    pub days_to_stage: Option<i64>,
+    /// The quarter of first touch, and the median days its outsiders took to reach `stage`
+    /// (all outsiders when fewer than three of the quarter got there).
+    pub cohort: Option<String>,
+    pub cohort_median_days: Option<f64>,
+    pub first_seen: String,
+    pub last_seen: String,
+}
+
+/// Why an outsider's latest issue or PR waits on the project.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StuckReason {
+    /// No reply from anyone but the author and bots.
+    NoReply,
+    /// A CLA bot asked and the CLA was never signed.
+    ClaUnsigned,
+    /// Replies came but no review; the author spoke last.
+    ReviewNotGiven,
+    /// Approved but not merged.
+    ApprovedNotMerged,
+}
+
+impl StuckReason {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            StuckReason::NoReply => "no_reply",
+            StuckReason::ClaUnsigned => "cla_unsigned",
+            StuckReason::ReviewNotGiven => "review_not_given",
+            StuckReason::ApprovedNotMerged => "approved_not_merged",
+        }
+    }
+}
+
+/// Someone who could unblock a stuck item, from who handled similar items before.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Unblocker {
+    pub id: String,
+    pub name: String,
+    /// How many similar items they reviewed, merged or answered.
+    pub count: u64,
+    pub why: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Stuck {
+    pub id: String,
+    pub name: String,
+    pub logins: Vec<String>,
+    pub stage: Rung,
+    pub status: Status,
+    pub item: u64,
+    pub kind: crate::domain::ItemKind,
+    pub title: String,
+    pub url: String,
+    /// ISO-8601: since when the item waits on the project.
+    pub waiting_since: String,
+    pub waiting_days: i64,
+    pub reason: StuckReason,
+    pub why: String,
+    pub evidence: Vec<EvidenceRef>,
+    /// Best first.
+    pub unblockers: Vec<Unblocker>,
+}
+
+/// An outsider who answers other people's issues and reviews their PRs.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Helper {
+    pub id: String,
+    pub name: String,
+    pub logins: Vec<String>,
+    pub stage: Rung,
+    /// Comments on other people's issues and PRs.
+    pub answers: u64,
+    /// Reviews of other people's PRs.
+    pub reviews: u64,
+    /// Items where theirs was the first human reply.
+    pub first_responses: u64,
+    /// Distinct people helped.
+    pub people_helped: u64,
+    /// Items helped on, newest first (at most three).
+    pub examples: Vec<u64>,
+    pub why: String,
+    pub evidence: Vec<EvidenceRef>,
+}
+
+/// Which way a number moved from the previous period to this one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Trend {
+    Up,
+    Down,
+    Flat,
+    /// One side is unknown.
+    Unknown,
+}
+
+impl Trend {
+    pub fn arrow(self) -> &'static str {
+        match self {
+            Trend::Up => "↑",
+            Trend::Down => "↓",
+            Trend::Flat => "→",
+            Trend::Unknown => "–",
+        }
+    }
+}
+
+/// One measure of this period against the previous one.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CompareRow {
+    /// Stable name, e.g. `new_outsiders`, `reached_merged`, `first_response_ratio`.
+    pub metric: String,
+    pub label: String,
+    pub current: Option<f64>,
+    pub previous: Option<f64>,
+    pub trend: Trend,
+    /// Whether the move is good news (`None`: flat or unknown).
+    pub better: Option<bool>,
+    /// Person ids or item numbers (`item:N`) behind `current`.
+    pub current_ids: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PeriodCompare {
+    /// ISO-8601 bounds: the current period is (`from`, `to`], the previous one
+    /// (`previous_from`, `from`].
+    pub from: String,
+    pub to: String,
+    pub previous_from: String,
+    pub rows: Vec<CompareRow>,
 }

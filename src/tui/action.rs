@@ -50,6 +50,20 @@ pub enum Action {
     SortBy(super::app::SortKey),
     /// Terminal resized; nothing to do but redraw.
     Resize,
+    /// DevRel: show the next list (rising, stuck, helpers, doors, cohorts).
+    NextSection,
+    /// Move `as_of` one step back / forward in time and re-analyse.
+    TimeBack,
+    TimeForward,
+    /// Type the `as_of` date (empty: the newest event).
+    TimeAt,
+    /// DevRel: show this period against the previous one.
+    Compare,
+    /// Add the selected person to the watchlist (the `#watch` tag of their note), or remove them.
+    Watch,
+    /// Write the list on screen to a file in the current directory.
+    ExportCsv,
+    ExportMarkdown,
 }
 
 /// Actions a user can bind, with their config name and help text, in help-screen order.
@@ -79,6 +93,11 @@ pub const BINDABLE: &[(Action, &str, &str)] = &[
         Action::Show(View::Triage),
         "view_triage",
         "Triage: outsiders waiting on a reply",
+    ),
+    (
+        Action::Show(View::DevRel),
+        "view_devrel",
+        "DevRel: rising, stuck, helpers, doors, cohorts",
     ),
     (Action::Help, "help", "Help (this screen)"),
     (Action::NextView, "next_view", "Next view"),
@@ -118,6 +137,46 @@ pub const BINDABLE: &[(Action, &str, &str)] = &[
         Action::Refresh,
         "refresh",
         "Refresh: re-import in the background",
+    ),
+    (
+        Action::NextSection,
+        "next_section",
+        "DevRel: next list (rising, stuck, helpers, doors, cohorts)",
+    ),
+    (
+        Action::TimeBack,
+        "time_back",
+        "Time: as of 30 days earlier (re-analyses)",
+    ),
+    (
+        Action::TimeForward,
+        "time_forward",
+        "Time: as of 30 days later (up to the newest event)",
+    ),
+    (
+        Action::TimeAt,
+        "time_at",
+        "Time: type an as-of date (empty: the newest event)",
+    ),
+    (
+        Action::Compare,
+        "compare",
+        "DevRel: this period vs the previous one",
+    ),
+    (
+        Action::Watch,
+        "watch",
+        "Watchlist: add or remove the selected person (#watch tag)",
+    ),
+    (
+        Action::ExportCsv,
+        "export_csv",
+        "Export the list on screen as CSV (current directory)",
+    ),
+    (
+        Action::ExportMarkdown,
+        "export_markdown",
+        "Export the list on screen as Markdown (current directory)",
     ),
     (
         Action::ConfirmOrg,

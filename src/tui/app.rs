@@ -19,17 +19,19 @@ pub enum View {
     Dropoffs,
     Workflow,
     Triage,
+    DevRel,
     Help,
 }
 
 impl View {
-    pub const ALL: [View; 7] = [
+    pub const ALL: [View; 8] = [
         View::Overview,
         View::People,
         View::Journey,
         View::Dropoffs,
         View::Workflow,
         View::Triage,
+        View::DevRel,
         View::Help,
     ];
 
@@ -41,6 +43,7 @@ impl View {
             View::Dropoffs => "Drop-offs",
             View::Workflow => "Workflow",
             View::Triage => "Triage",
+            View::DevRel => "DevRel",
             View::Help => "Help",
         }
     }
@@ -55,6 +58,8 @@ pub enum Mode {
     Normal,
     Search,
     Note,
+    /// Typing the `as_of` date of the time control.
+    Date,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -65,16 +70,19 @@ pub enum Filter {
     Bots,
     Dropped,
     Active,
+    /// People on the watchlist (`#watch` in their note).
+    Watched,
 }
 
 impl Filter {
-    const CYCLE: [Filter; 6] = [
+    const CYCLE: [Filter; 7] = [
         Filter::All,
         Filter::Insiders,
         Filter::Outsiders,
         Filter::Bots,
         Filter::Dropped,
         Filter::Active,
+        Filter::Watched,
     ];
     pub fn label(self) -> &'static str {
         match self {
@@ -84,6 +92,7 @@ impl Filter {
             Filter::Bots => "bots",
             Filter::Dropped => "dropped",
             Filter::Active => "active",
+            Filter::Watched => "watchlist",
         }
     }
     fn keeps(self, p: &PersonRow) -> bool {
@@ -94,6 +103,8 @@ impl Filter {
             Filter::Bots => p.side == Side::Bot,
             Filter::Dropped => p.side != Side::Bot && p.dropped,
             Filter::Active => p.side != Side::Bot && !p.dropped,
+            // Decided with the notes in `refresh_rows`.
+            Filter::Watched => p.side != Side::Bot,
         }
     }
 }
@@ -210,6 +221,65 @@ pub struct WorkflowState {
     pub rows: Cursor,
 }
 
+/// The lists of the DevRel view.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Section {
+    Rising,
+    Stuck,
+    Helpers,
+    Doors,
+    Cohorts,
+}
+
+impl Section {
+    pub const ALL: [Section; 5] = [
+        Section::Rising,
+        Section::Stuck,
+        Section::Helpers,
+        Section::Doors,
+        Section::Cohorts,
+    ];
+
+    pub fn title(self) -> &'static str {
+        match self {
+            Section::Rising => "Rising",
+            Section::Stuck => "Stuck",
+            Section::Helpers => "Helpers",
+            Section::Doors => "Doors",
+            Section::Cohorts => "Cohorts",
+        }
+    }
+
+    pub fn index(self) -> usize {
+        Section::ALL.iter().position(|s| *s == self).unwrap_or(0)
+    }
+}
+
+/// The DevRel view: which list, a cursor per list, compare mode, watchlist-only.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DevRelState {
+    pub section: Section,
+    pub cursors: [Cursor; 5],
+    pub compare: bool,
+    pub watch_only: bool,
+}
+
+impl Default for DevRelState {
+    fn default() -> Self {
+        DevRelState {
+            section: Section::Rising,
+            cursors: [Cursor::default(); 5],
+            compare: false,
+            watch_only: false,
+        }
+    }
+}
+
+/// The tag that puts a person on the watchlist.
+pub const WATCH_TAG: &str = "watch";
+/// How far one step of the time control moves `as_of`.
+pub const TIME_STEP_DAYS: i64 = 30;
+
 /// What the runner must do on the app's behalf.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Effect {
@@ -222,6 +292,15 @@ pub enum Effect {
         tags: Vec<String>,
     },
     Refresh,
+    /// Re-analyse the loaded history as of a date (`None`: the newest event), off the UI
+    /// thread.
+    Reanalyse(Option<crate::domain::Ts>),
+    /// Write `contents` to `file` in the current directory; `rows` is for the status bar.
+    Export {
+        file: String,
+        contents: String,
+        rows: usize,
+    },
     /// Change the user's config file, record it in the database and reload.
     EditConfig(crate::config::ConfigEdit),
 }
@@ -287,6 +366,7 @@ pub struct App {
     pub drops: Cursor,
     pub workflow: WorkflowState,
     pub triage: Cursor,
+    pub devrel: DevRelState,
     pub help: Cursor,
     pub notes: HashMap<String, crate::domain::Note>,
     pub effects: Vec<Effect>,
@@ -328,6 +408,7 @@ impl App {
             drops: Cursor::default(),
             workflow: WorkflowState::default(),
             triage: Cursor::default(),
+            devrel: DevRelState::default(),
             help: Cursor::default(),
             notes: HashMap::new(),
             effects: Vec::new(),
@@ -455,6 +536,9 @@ impl App {
             {
                 continue;
             }
+            if self.people.filter == Filter::Watched && !self.is_watched(&p.id) {
+                continue;
+            }
             let score = if q.is_empty() {
                 0
             } else if let Some(tag) = q.strip_prefix('#') {
@@ -514,9 +598,54 @@ impl App {
         self.people.cursor.set(sel, len, self.page);
     }
 
+    /// Whether `id` is on the watchlist.
+    pub fn is_watched(&self, id: &str) -> bool {
+        self.notes
+            .get(id)
+            .is_some_and(|n| n.tags.iter().any(|t| t.eq_ignore_ascii_case(WATCH_TAG)))
+    }
+
+    /// The DevRel section's rows (indices into its list), watchlist-only when asked.
+    pub fn devrel_rows(&self) -> Vec<usize> {
+        let Some(d) = &self.data else {
+            return Vec::new();
+        };
+        let dv = &d.report.devrel;
+        let ids: Vec<&str> = match self.devrel.section {
+            Section::Rising => dv.rising.iter().map(|r| r.id.as_str()).collect(),
+            Section::Stuck => dv.stuck.iter().map(|r| r.id.as_str()).collect(),
+            Section::Helpers => dv.helpers.iter().map(|r| r.id.as_str()).collect(),
+            Section::Doors => return (0..d.report.doors.len()).collect(),
+            Section::Cohorts => return (0..d.report.cohorts.len()).collect(),
+        };
+        ids.iter()
+            .enumerate()
+            .filter(|(_, id)| !self.devrel.watch_only || self.is_watched(id))
+            .map(|(i, _)| i)
+            .collect()
+    }
+
+    /// The person id of the selected DevRel row (rising, stuck, helpers).
+    fn devrel_selected_id(&self) -> Option<String> {
+        let d = self.data.as_ref()?;
+        let dv = &d.report.devrel;
+        let sel = self.devrel.cursors[self.devrel.section.index()].sel;
+        let i = *self.devrel_rows().get(sel)?;
+        Some(match self.devrel.section {
+            Section::Rising => dv.rising.get(i)?.id.clone(),
+            Section::Stuck => dv.stuck.get(i)?.id.clone(),
+            Section::Helpers => dv.helpers.get(i)?.id.clone(),
+            Section::Doors | Section::Cohorts => return None,
+        })
+    }
+
     pub fn selected_person(&self) -> Option<usize> {
         match self.view {
             View::Journey => self.journey.as_ref().map(|j| j.person),
+            View::DevRel => {
+                let id = self.devrel_selected_id()?;
+                self.data.as_ref()?.person_by_id(&id)
+            }
             View::Triage => {
                 let d = self.data.as_ref()?;
                 d.triage.get(self.triage.sel)?.person
@@ -563,6 +692,7 @@ impl App {
                 None => d.signals.len(),
             },
             View::Triage => d.triage.len(),
+            View::DevRel => self.devrel_rows().len(),
             View::Help => super::action::BINDABLE.len(),
         }
     }
@@ -581,6 +711,7 @@ impl App {
                 None => &mut self.workflow.signals,
             },
             View::Triage => &mut self.triage,
+            View::DevRel => &mut self.devrel.cursors[self.devrel.section.index()],
             View::Help => &mut self.help,
         }
     }
@@ -635,6 +766,11 @@ impl App {
                 d.entry(j.timeline.get(j.cursor.sel)?).url
             }
             View::Triage => Some(d.triage.get(self.triage.sel)?.url.clone()),
+            View::DevRel if self.devrel.section == Section::Stuck => {
+                let sel = self.devrel.cursors[Section::Stuck.index()].sel;
+                let i = *self.devrel_rows().get(sel)?;
+                Some(d.report.devrel.stuck.get(i)?.url.clone())
+            }
             View::Workflow => {
                 let s = d.signals.get(self.workflow.detail?)?;
                 s.rows.get(self.workflow.rows.sel)?.url.clone()
@@ -698,6 +834,17 @@ impl App {
                 self.mode = Mode::Search;
                 self.input = self.people.query.clone();
             }
+            Action::Filter if self.view == View::DevRel => {
+                self.devrel.watch_only = !self.devrel.watch_only;
+                for c in &mut self.devrel.cursors {
+                    *c = Cursor::default();
+                }
+                self.message = Some(if self.devrel.watch_only {
+                    "DevRel lists: watchlist only".into()
+                } else {
+                    "DevRel lists: everyone".into()
+                });
+            }
             Action::Filter => {
                 let i = Filter::CYCLE
                     .iter()
@@ -755,6 +902,32 @@ impl App {
                     self.effects.push(Effect::Refresh);
                 }
             }
+            Action::NextSection => {
+                let i = self.devrel.section.index();
+                self.devrel.section = Section::ALL[(i + 1) % Section::ALL.len()];
+                self.switch(View::DevRel);
+            }
+            Action::Compare => {
+                self.devrel.compare = !self.devrel.compare;
+                self.switch(View::DevRel);
+            }
+            Action::TimeBack | Action::TimeForward => self.step_time(action == Action::TimeBack),
+            Action::TimeAt => {
+                if self.data.is_some() {
+                    self.input = self
+                        .data
+                        .as_ref()
+                        .filter(|d| d.in_the_past())
+                        .and_then(|d| d.as_of)
+                        .map(crate::timefmt::day)
+                        .unwrap_or_default();
+                    self.mode = Mode::Date;
+                }
+            }
+            Action::Watch => self.toggle_watch(),
+            Action::ExportCsv | Action::ExportMarkdown => {
+                self.export(action == Action::ExportMarkdown)
+            }
             Action::ConfirmOrg | Action::RejectOrg => {
                 self.org_decision(action == Action::ConfirmOrg)
             }
@@ -763,6 +936,100 @@ impl App {
             }
             Action::Char(_) | Action::Backspace | Action::Submit | Action::Resize => {}
         }
+    }
+
+    /// Ask for a re-analysis as of `at` (`None`: the newest event).
+    fn travel(&mut self, at: Option<crate::domain::Ts>) {
+        if self.busy.is_some() {
+            self.message = Some("a job is already running".into());
+            return;
+        }
+        self.effects.push(Effect::Reanalyse(at));
+    }
+
+    fn step_time(&mut self, back: bool) {
+        let Some(d) = self.data.clone() else { return };
+        let Some(now) = d.as_of else {
+            self.message = Some("no dates in this data".into());
+            return;
+        };
+        let step = TIME_STEP_DAYS * 86_400;
+        if back {
+            let t = now - step;
+            if d.oldest.is_some_and(|o| t < o) {
+                self.message = Some(format!(
+                    "nothing happened before {}",
+                    crate::timefmt::day(d.oldest.unwrap_or(t))
+                ));
+                return;
+            }
+            self.travel(Some(t));
+        } else if !d.in_the_past() {
+            self.message = Some("already at the newest event".into());
+        } else {
+            let t = now + step;
+            self.travel(d.newest.filter(|n| t < *n).map(|_| t));
+        }
+    }
+
+    fn toggle_watch(&mut self) {
+        if let Some(why) = &self.read_only {
+            self.message = Some(format!("the watchlist is disabled: {why}"));
+            return;
+        }
+        let Some(id) = self.selected_person().and_then(|p| self.person_id(p)) else {
+            self.message = Some("select a person first".into());
+            return;
+        };
+        let note = self.notes.get(&id).cloned().unwrap_or_default();
+        let watched = self.is_watched(&id);
+        let text = if watched {
+            note.text
+                .split_whitespace()
+                .filter(|w| !w.eq_ignore_ascii_case(&format!("#{WATCH_TAG}")))
+                .collect::<Vec<_>>()
+                .join(" ")
+        } else if note.text.trim().is_empty() {
+            format!("#{WATCH_TAG}")
+        } else {
+            format!("{} #{WATCH_TAG}", note.text.trim())
+        };
+        self.store_note(id.clone(), text);
+        let name = self
+            .data
+            .as_ref()
+            .and_then(|d| d.person_by_id(&id))
+            .and_then(|p| self.data.as_ref().map(|d| d.people[p].name.clone()))
+            .unwrap_or(id);
+        self.message = Some(if watched {
+            format!("{name} left the watchlist")
+        } else {
+            format!("{name} is on the watchlist (#{WATCH_TAG})")
+        });
+        self.refresh_rows();
+    }
+
+    fn export(&mut self, markdown: bool) {
+        let Some((slug, table)) = super::export::table(self) else {
+            self.message = Some("nothing to export on this screen".into());
+            return;
+        };
+        let day = self
+            .data
+            .as_ref()
+            .and_then(|d| d.as_of)
+            .map(crate::timefmt::day)
+            .unwrap_or_else(|| "undated".into());
+        let (ext, contents) = if markdown {
+            ("md", table.markdown())
+        } else {
+            ("csv", table.csv())
+        };
+        self.effects.push(Effect::Export {
+            file: format!("contrail-{slug}-{day}.{ext}"),
+            contents,
+            rows: table.rows.len(),
+        });
     }
 
     /// `c`/`x`: confirm or reject the organisation inferred from history.
@@ -838,7 +1105,7 @@ impl App {
             return;
         };
         let Some(id) = self.person_id(p) else { return };
-        if self.view != View::Journey && self.view != View::People {
+        if !matches!(self.view, View::Journey | View::People | View::DevRel) {
             self.switch(View::People);
         }
         self.input = self
@@ -864,10 +1131,13 @@ impl App {
                 self.update(action);
             }
             Action::Submit => {
-                if self.mode == Mode::Note {
-                    self.save_note();
-                }
+                let mode = self.mode;
                 self.mode = Mode::Normal;
+                match mode {
+                    Mode::Note => self.save_note(),
+                    Mode::Date => self.submit_date(),
+                    _ => {}
+                }
             }
             Action::Back => {
                 if self.mode == Mode::Search {
@@ -879,6 +1149,24 @@ impl App {
             }
             Action::Quit => self.quit = true,
             _ => {}
+        }
+    }
+
+    fn submit_date(&mut self) {
+        let text = self.input.trim().to_string();
+        self.input.clear();
+        if text.is_empty() {
+            self.travel(None);
+            return;
+        }
+        match crate::timefmt::parse_date(&text) {
+            Some(t) => {
+                let newest = self.data.as_ref().and_then(|d| d.newest);
+                self.travel(newest.filter(|n| t < *n).map(|_| t));
+            }
+            None => {
+                self.message = Some(format!("{text:?} is not a date; use YYYY-MM-DD"));
+            }
         }
     }
 
@@ -895,6 +1183,12 @@ impl App {
             return;
         };
         let text = self.input.trim().to_string();
+        self.store_note(id, text);
+        self.message = Some("note saved".into());
+    }
+
+    /// Keep `text` as the note of `id` (its `#words` are its tags) and hand it to the runner.
+    fn store_note(&mut self, id: String, text: String) {
         let tags: Vec<String> = text
             .split_whitespace()
             .filter_map(|w| w.strip_prefix('#'))
@@ -918,7 +1212,6 @@ impl App {
             text,
             tags,
         });
-        self.message = Some("note saved".into());
     }
 
     /// Drill into signal `i`'s rows on the Workflow view.
@@ -985,6 +1278,7 @@ impl App {
                     ));
                 }
             }
+            View::DevRel => self.enter_devrel(&d),
             View::Journey => {
                 self.message = Some(format!(
                     "{} opens the selected item, {} edits the note",
@@ -993,6 +1287,41 @@ impl App {
                 ));
             }
             View::Help => {}
+        }
+    }
+
+    /// A person's row opens their Journey; a door or cohort row lists its people.
+    fn enter_devrel(&mut self, d: &ViewData) {
+        let sel = self.devrel.cursors[self.devrel.section.index()].sel;
+        let Some(&i) = self.devrel_rows().get(sel) else {
+            return;
+        };
+        let ids =
+            |v: &[String]| -> Vec<usize> { v.iter().filter_map(|id| d.person_by_id(id)).collect() };
+        match self.devrel.section {
+            Section::Doors => {
+                if let Some(r) = d.report.doors.get(i) {
+                    self.drill_people(
+                        format!("came in through {}", r.door.as_str()),
+                        ids(&r.people_ids),
+                    );
+                }
+            }
+            Section::Cohorts => {
+                if let Some(c) = d.report.cohorts.get(i) {
+                    self.drill_people(
+                        format!("{} {} cohort", c.quarter, c.affiliation.as_str()),
+                        ids(&c.people),
+                    );
+                }
+            }
+            _ => {
+                if let Some(p) = self.selected_person() {
+                    self.push_crumb();
+                    self.open_journey(p);
+                    self.switch(View::Journey);
+                }
+            }
         }
     }
 

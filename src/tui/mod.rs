@@ -6,6 +6,7 @@
 
 pub mod action;
 pub mod app;
+pub mod export;
 pub mod keymap;
 pub mod model;
 pub mod picker;
@@ -229,6 +230,35 @@ fn run_effect(
             })();
             if let Err(e) = res {
                 app.error = Some(format!("note not saved: {e}"));
+            }
+        }
+        Effect::Reanalyse(at) => {
+            let Some(data) = app.data.clone() else { return };
+            let what = match at {
+                Some(t) => format!("re-analysing as of {}", crate::timefmt::day(t)),
+                None => "re-analysing as of the newest event".to_string(),
+            };
+            let job = app.next_job(&what);
+            worker::spawn_reanalyse(job, data, at, tx.clone());
+        }
+        Effect::Export {
+            file,
+            contents,
+            rows,
+        } => {
+            let path = std::env::current_dir()
+                .map(|d| d.join(&file))
+                .unwrap_or_else(|_| file.clone().into());
+            match std::fs::write(&path, contents) {
+                Ok(()) => {
+                    app.message = Some(format!("wrote {rows} rows to {}", path.display()));
+                }
+                Err(e) => {
+                    app.error = Some(format!(
+                        "export failed: cannot write {}: {e}",
+                        path.display()
+                    ))
+                }
             }
         }
         Effect::EditConfig(edit) => {

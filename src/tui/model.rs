@@ -167,6 +167,14 @@ pub struct ViewData {
     pub response_hours: Split<Option<f64>>,
     pub acceptance: Split<Option<f64>>,
     dataset: Arc<Dataset>,
+    /// The whole history and the analysis settings: the time control re-analyses them at
+    /// another `as_of` (`dataset` is the history cut at `as_of`).
+    pub full: Arc<Dataset>,
+    pub settings: Arc<crate::config::Settings>,
+    /// The newest time in the whole history (the default `as_of`).
+    pub newest: Option<Ts>,
+    /// The oldest time in the whole history (the time control stops there).
+    pub oldest: Option<Ts>,
     by_login: HashMap<String, usize>,
     by_id: HashMap<String, usize>,
     by_email: HashMap<String, usize>,
@@ -229,6 +237,14 @@ fn median(mut v: Vec<f64>) -> Option<f64> {
     })
 }
 
+/// The oldest event, item or commit time.
+fn oldest(ds: &Dataset) -> Option<Ts> {
+    let e = ds.events.iter().map(|e| e.at).min();
+    let i = ds.items.iter().map(|i| i.created_at).min();
+    let c = ds.commits.iter().map(|c| c.author_time).min();
+    [e, i, c].into_iter().flatten().min()
+}
+
 /// The newest event, item or commit time: the default as_of.
 pub fn newest(ds: &Dataset) -> Option<Ts> {
     let e = ds.events.iter().map(|e| e.at).max();
@@ -238,8 +254,60 @@ pub fn newest(ds: &Dataset) -> Option<Ts> {
 }
 
 impl ViewData {
-    /// Build the view model from the analysis' report and the data behind it.
+    /// Build the view model from the analysis' report and the data behind it, with the
+    /// settings recorded in the data (or the defaults) for the time control.
     pub fn build(ds: Arc<Dataset>, report: Report) -> ViewData {
+        let settings = ds
+            .settings
+            .get("analysis")
+            .and_then(|j| serde_json::from_str(j).ok())
+            .unwrap_or_default();
+        ViewData::build_at(ds.clone(), ds, report, Arc::new(settings))
+    }
+
+    /// Build the view model for `report`, analysed from `ds` (`full` cut at the report's
+    /// `as_of`, or `full` itself) with `settings`.
+    pub fn build_at(
+        full: Arc<Dataset>,
+        ds: Arc<Dataset>,
+        report: Report,
+        settings: Arc<crate::config::Settings>,
+    ) -> ViewData {
+        let mut v = ViewData::build_inner(ds, report);
+        v.newest = crate::analysis::newest_time(&full);
+        v.oldest = oldest(&full);
+        v.full = full;
+        v.settings = settings;
+        v
+    }
+
+    /// Re-analyse the whole history as of `at` (`None` or a time past the newest event: the
+    /// whole history) and build its view model. The work of the time control's job.
+    pub fn reanalyse(
+        full: Arc<Dataset>,
+        settings: Arc<crate::config::Settings>,
+        at: Option<Ts>,
+    ) -> ViewData {
+        let newest = crate::analysis::newest_time(&full);
+        match at.filter(|t| newest.is_some_and(|n| *t < n)) {
+            Some(t) => {
+                let ds = Arc::new(crate::analysis::dataset_as_of(&full, t));
+                let report = crate::analysis::analyze(&ds, &settings, Some(t));
+                ViewData::build_at(full, ds, report, settings)
+            }
+            None => {
+                let report = crate::analysis::analyze(&full, &settings, None);
+                ViewData::build_at(full.clone(), full, report, settings)
+            }
+        }
+    }
+
+    /// Whether this is an earlier `as_of` than the newest event.
+    pub fn in_the_past(&self) -> bool {
+        matches!((self.as_of, self.newest), (Some(a), Some(n)) if a < n)
+    }
+
+    fn build_inner(ds: Arc<Dataset>, report: Report) -> ViewData {
         let as_of = report
             .as_of
             .as_deref()

@@ -39,6 +39,7 @@ pub fn draw(frame: &mut Frame, app: &mut App) {
             View::Dropoffs => views::dropoffs::draw(frame, app, body),
             View::Workflow => views::workflow::draw(frame, app, body),
             View::Triage => views::triage::draw(frame, app, body),
+            View::DevRel => views::devrel::draw(frame, app, body),
             View::Help => views::help::draw(frame, app, body),
         },
     }
@@ -54,11 +55,11 @@ fn draw_tabs(frame: &mut Frame, app: &mut App, area: Rect) {
     let mut x = area.x + 10;
     app.hits.tabs.clear();
     app.hits.tabs_y = area.y;
-    // Narrow terminals get tighter tabs so all seven fit in 80 columns.
+    // Narrow terminals get tighter tabs so all eight fit in 80 columns.
     let narrow = area.width < 100;
     for (i, v) in View::ALL.iter().enumerate() {
         let label = if narrow {
-            format!("{} {} ", i + 1, v.title())
+            format!("{}{} ", i + 1, v.title())
         } else {
             format!(" {} {} ", i + 1, v.title())
         };
@@ -70,7 +71,16 @@ fn draw_tabs(frame: &mut Frame, app: &mut App, area: Rect) {
     }
     if let Some(d) = &app.data {
         let used: u16 = spans.iter().map(|s| s.width() as u16).sum();
-        let repo = format!(" {}", d.repo);
+        // An earlier as_of (the time control) shows next to the repository, on every view.
+        let mut repo = match d.as_of.filter(|_| d.in_the_past()) {
+            Some(t) => format!(" {} @ {}", d.repo, crate::timefmt::day(t)),
+            None => format!(" {}", d.repo),
+        };
+        if used + repo.chars().count() as u16 > area.width
+            && let Some(t) = d.as_of.filter(|_| d.in_the_past())
+        {
+            repo = format!(" @ {}", crate::timefmt::day(t));
+        }
         if used + repo.chars().count() as u16 <= area.width {
             let pad = area.width - used - repo.chars().count() as u16;
             spans.push(Span::raw(" ".repeat(pad as usize)));
@@ -105,6 +115,7 @@ fn draw_input(frame: &mut Frame, app: &App, area: Rect) {
     let prompt = match app.mode {
         Mode::Search => "search: ",
         Mode::Note => "note (#tag words become tags; enter saves, esc cancels): ",
+        Mode::Date => "as of (YYYY-MM-DD; empty: the newest event; enter goes, esc cancels): ",
         Mode::Normal => "",
     };
     let line = Line::from(vec![

@@ -38,7 +38,46 @@ pub fn load(spec: &JobSpec, progress: &dyn Fn(String)) -> Result<ViewData> {
     ));
     let settings = crate::commands::effective_settings(spec.config.as_deref(), &ds)?;
     let report = crate::analysis::analyze(&ds, &settings, None);
-    Ok(ViewData::build(Arc::new(ds), report))
+    let ds = Arc::new(ds);
+    Ok(ViewData::build_at(
+        ds.clone(),
+        ds,
+        report,
+        Arc::new(settings),
+    ))
+}
+
+/// Re-analyse the loaded history as of `at` on a background thread (the time control): the
+/// result arrives as `Msg::Loaded` for `job`, like a load.
+pub fn spawn_reanalyse(
+    job: u64,
+    data: Arc<ViewData>,
+    at: Option<crate::domain::Ts>,
+    tx: Sender<Msg>,
+) {
+    let failed = tx.clone();
+    let body = move || {
+        let run = || {
+            let v = ViewData::reanalyse(data.full.clone(), data.settings.clone(), at);
+            let _ = tx.send(Msg::Loaded {
+                job,
+                data: Arc::new(v),
+                note: None,
+            });
+        };
+        if std::panic::catch_unwind(std::panic::AssertUnwindSafe(run)).is_err() {
+            let _ = failed.send(Msg::Failed {
+                job,
+                error: "internal error while re-analysing; please report it".into(),
+            });
+        }
+    };
+    if let Err(e) = std::thread::Builder::new()
+        .name(JOB_THREAD.into())
+        .spawn(body)
+    {
+        tracing::warn!("cannot start a background job: {e}");
+    }
 }
 
 fn import(spec: &JobSpec, git: &Path, progress: &dyn Fn(String)) -> Result<String> {

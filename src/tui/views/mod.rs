@@ -1,5 +1,6 @@
 //! One module per screen. Each has `draw(frame, app, area)`; lists draw only their visible rows.
 
+pub mod devrel;
 pub mod dropoffs;
 pub mod help;
 pub mod journey;
