@@ -102,7 +102,7 @@ fn sync(config_path: Option<&Path>, args: SyncArgs) -> Result<()> {
 
 /// Record the analysis settings and affiliation facts in the database, so the snapshot
 /// reproduces the same numbers elsewhere.
-fn record_settings(store: &mut Store, cfg: &Config, cfg_file: Option<&Path>) -> Result<()> {
+pub fn record_settings(store: &mut Store, cfg: &Config, cfg_file: Option<&Path>) -> Result<()> {
     let facts = match cfg.affiliations_path(cfg_file) {
         Some(p) => crate::affiliations::read_file(&p, &cfg.settings)?,
         None => Vec::new(),
