@@ -1,10 +1,11 @@
-//! Benchmark of `contrail sync` against a fake GitHub on 127.0.0.1 (issue 3).
+//! Benchmark of `contrail sync` against a fake GitHub on 127.0.0.1
+//! (docs/benchmarks.md#github-sync).
 //!
 //! Generates a repository of ≥ 10,000 issues+PRs, ≥ 40,000 comments, ≥ 10,000 reviews and
 //! ≥ 5,000 stars, syncs it into a fresh database, then syncs again with nothing changed, then
-//! once more after a handful of changes. Prints requests used ÷ the request minimum of issue 3
-//! (1 + ⌈I/100⌉ + ⌈P/k⌉ + ⌈S/100⌉ + overflow pages, measured in the same run), the summed
-//! GraphQL cost, wall times, and the re-syncs' request counts.
+//! once more after a handful of changes. Prints requests used ÷ the request minimum of
+//! docs/github-sync.md (1 + ⌈I/100⌉ + ⌈P/k⌉ + ⌈S/100⌉ + overflow pages, measured in the same
+//! run), the summed GraphQL cost, wall times, and the re-syncs' request counts.
 //!
 //! Run: `scripts/bench-github-sync` (= `cargo bench --bench github_sync`).
 

@@ -115,7 +115,7 @@ impl SyncStats {
         self.rest_requests + self.graphql_requests
     }
 
-    /// The request minimum of issue 3 for what this sync fetched:
+    /// The request minimum (docs/github-sync.md#request-efficiency) for what this sync fetched:
     /// 1 + ⌈I/100⌉ + ⌈P/k⌉ + ⌈S/100⌉ + overflow pages.
     pub fn minimum_requests(&self) -> u64 {
         let k = u64::from(self.pr_page_size.max(1));
