@@ -1428,7 +1428,8 @@ fn signal_internal_review_markers_gerrit_and_sync_forms() {
                 ("Reviewed-on", "https://gerrit.corp.example.com/c/x/+/1"),
             ],
             "Fix",
-            Some("private_reviewed_on"),
+            // The importer's one detector names both: a Change-Id reviewed only privately.
+            Some("change_id_without_public_review, private_reviewed_on"),
         ),
         (&[], "Sync from internal repository", Some("sync_message")),
         (&[("Signed-off-by", "A <a@x.org>")], "Fix", None),
@@ -1437,6 +1438,7 @@ fn signal_internal_review_markers_gerrit_and_sync_forms() {
         let mut b = B::git_only();
         let c = b.commit("c1", "a@x.org", 1);
         c.subject = subject.into();
+        c.message = format!("{subject}\n");
         c.trailers = trailers
             .iter()
             .map(|(k, v)| (k.to_string(), v.to_string()))

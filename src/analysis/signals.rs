@@ -118,38 +118,10 @@ fn short(sha: &str) -> String {
     sha.chars().take(7).collect()
 }
 
-/// Internal review markers of a commit: the importer's, plus those recognisable from trailers
-/// and messages here (same names, so nothing counts twice).
-fn markers(ctx: &Ctx, c: &Commit) -> BTreeSet<String> {
-    let mut m: BTreeSet<String> = c.markers.iter().cloned().collect();
-    let mut change_id = false;
-    let mut reviewed_on_public = false;
-    for (k, v) in &c.trailers {
-        let name = match k.to_ascii_lowercase().as_str() {
-            "piperorigin-revid" => "piper_origin_revid",
-            "gitorigin-revid" => "git_origin_revid",
-            "differential revision" => "differential_revision",
-            "reviewed by" => "phabricator_reviewed_by",
-            "change-id" => {
-                change_id = true;
-                continue;
-            }
-            "reviewed-on" if ctx.pats.internal_reference(v).is_some() => "private_reviewed_on",
-            "reviewed-on" => {
-                reviewed_on_public = true;
-                continue;
-            }
-            _ => continue,
-        };
-        m.insert(name.to_string());
-    }
-    if change_id && !reviewed_on_public && !m.contains("private_reviewed_on") {
-        m.insert("change_id_without_public_review".into());
-    }
-    if ctx.pats.sync_message.is_match(&c.subject) {
-        m.insert("sync_message".into());
-    }
-    m
+/// Internal review markers of a commit, as the importer detected them (one detector, in
+/// `git::markers`; the analysis does not re-read trailers with other rules).
+fn markers(c: &Commit) -> BTreeSet<String> {
+    c.markers.iter().cloned().collect()
 }
 
 /// Per item, the first link to a private host or "decided offline" phrase: in the body, else
@@ -263,7 +235,7 @@ pub fn compute(ctx: &Ctx, items: &[ItemFacts], tl: &[Timeline], journeys: &[Jour
         } else {
             no_pr.hit(c.author_time, hit(c.subject.chars().take(80).collect()));
         }
-        let m = markers(ctx, c);
+        let m = markers(c);
         if !m.is_empty() {
             marked.hit(
                 c.author_time,

@@ -2,16 +2,18 @@
 //!
 //! `import` reads the history of HEAD (work tree or bare repository) with libgit2: commit
 //! objects only, never blobs or trees, so partial clones work. User documentation:
-//! README.md (section "Importing a local clone"). The parts:
+//! docs/git-import.md. The parts:
 //! - `import.rs`: what to import (incremental, force push) and the watermark;
 //! - `pipeline.rs`: the walker thread, batches and transactions;
 //! - `walk.rs` and `object.rs`: the date-ordered walk and the commit-object parser;
-//! - `rows.rs`: a commit → its row (`.mailmap`, subject, trailers, PR references, markers);
+//! - `rows.rs`: a commit → its row (encodings, `.mailmap`, subject, trailers, PR references,
+//!   markers); `mailmap.rs`: where git reads `.mailmap` from and how it maps identities;
 //! - `message.rs` (trailers), `refs.rs` (PR references), `markers.rs` (internal-review markers),
 //!   `branches.rs` (merged-branch attribution): pure functions with their own tests.
 
 mod branches;
 mod import;
+mod mailmap;
 pub mod markers;
 mod message;
 mod object;
@@ -20,7 +22,10 @@ mod refs;
 mod rows;
 mod walk;
 
-pub use import::{ImportOptions, STATE_HEAD, STATE_SEQ_MIN};
+pub use import::{
+    ImportOptions, Reimport, STATE_ABSENT, STATE_HEAD, STATE_MAILMAP, STATE_RULES, STATE_SEQ_MIN,
+    STATE_SQUASH,
+};
 pub use markers::PrivateHosts;
 
 use crate::error::Result;
@@ -34,21 +39,25 @@ pub struct ImportStats {
     pub total_commits: u64,
     /// The history was rewritten (force push) and re-imported.
     pub rewritten: bool,
+    /// The history was re-imported in full for this reason although HEAD still contains the
+    /// imported head (so the rows match a fresh import).
+    pub reimported: Option<Reimport>,
 }
 
 impl std::fmt::Display for ImportStats {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(
             f,
-            "git: {} new commits ({} in total){}",
-            self.new_commits,
-            self.total_commits,
-            if self.rewritten {
-                ", history was rewritten and re-imported"
-            } else {
-                ""
-            }
-        )
+            "git: {} new commits ({} in total)",
+            self.new_commits, self.total_commits,
+        )?;
+        if self.rewritten {
+            write!(f, ", history was rewritten and re-imported")?;
+        }
+        match self.reimported {
+            Some(why) => write!(f, ", re-imported in full: {why}"),
+            None => Ok(()),
+        }
     }
 }
 

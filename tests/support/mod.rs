@@ -172,12 +172,25 @@ impl B {
         self.ds.users.last_mut().unwrap()
     }
 
+    /// The dataset as an import stores it: each commit's markers found by the importer's one
+    /// detector (unless the test set them itself).
+    pub fn imported(&self) -> Dataset {
+        let mut ds = self.ds.clone();
+        let private = contrail::git::PrivateHosts::default();
+        for c in &mut ds.commits {
+            if c.markers.is_empty() {
+                c.markers = contrail::git::markers::of_commit(c, &private);
+            }
+        }
+        ds
+    }
+
     pub fn report(&self) -> Report {
-        analyze(&self.ds, &self.settings, None)
+        analyze(&self.imported(), &self.settings, None)
     }
 
     pub fn report_as_of(&self, t: Ts) -> Report {
-        analyze(&self.ds, &self.settings, Some(t))
+        analyze(&self.imported(), &self.settings, Some(t))
     }
 }
 
