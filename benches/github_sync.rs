@@ -1,4 +1,5 @@
-//! Benchmark of `contrail sync` against a fake GitHub on 127.0.0.1 (issue 3).
+//! Benchmark of `contrail sync` against a fake GitHub on 127.0.0.1
+//! (docs/benchmarks.md#github-sync).
 //!
 //! Generates a repository of ≥ 10,000 issues+PRs, ≥ 40,000 comments, ≥ 10,000 reviews,
 //! ≥ 10,000 inline review comments, 5,000 stars and 1,104 forks, syncs it into a fresh

@@ -1,4 +1,4 @@
-//! Command-line interface (SPEC §7): one subcommand per user task.
+//! Command-line interface (README.md#commands): one subcommand per user task.
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;

@@ -307,7 +307,7 @@ pub fn format_name(f: Format) -> &'static str {
     }
 }
 
-// ---- The TUI entry points (issue 5). ----
+// ---- The TUI entry points. ----
 
 fn tui_config(config_path: Option<&Path>) -> Result<crate::config::TuiConfig> {
     Ok(Config::load(config_path)?.0.tui)

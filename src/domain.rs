@@ -9,7 +9,7 @@ use std::sync::Arc;
 /// Unix seconds, UTC.
 pub type Ts = i64;
 
-/// The ladder of SPEC §3, in order.
+/// The ladder (docs/definitions.md#ladder), in order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Rung {

@@ -1,5 +1,5 @@
 //! contrail: a repository's contribution history in SQLite, and each contributor's journey up
-//! the ladder from first touch to maintainer (see SPEC.md in the shared docs and README.md).
+//! the ladder from first touch to maintainer (see README.md and docs/definitions.md).
 //!
 //! Layers: `store` (SQLite), `git` and `github` (importers), `analysis` (pure functions),
 //! `report` (renderers), `tui` (the only user of ratatui/crossterm), `commands` (the CLI's jobs).

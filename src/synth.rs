@@ -25,7 +25,8 @@ pub struct Params {
 }
 
 impl Params {
-    /// The benchmark size of issue 4: 100,000 items, 20,000 people, ≥ 1,000,000 events.
+    /// The benchmark size of docs/benchmarks.md#report: 100,000 items, 20,000 people, ≥ 1,000,000
+    /// events.
     pub fn large(seed: u64) -> Params {
         Params {
             seed,

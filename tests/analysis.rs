@@ -1,4 +1,5 @@
-//! Analysis: one test per SPEC definition (named after it), scenarios, and properties.
+//! Analysis: one test per definition of docs/definitions.md (named after it), scenarios, and
+//! properties.
 
 mod support;
 
@@ -6,7 +7,7 @@ use contrail::domain::*;
 use contrail::report::{Affiliation, Door, EvidenceRef, Experience, Status};
 use support::{B, day, stage_day};
 
-// ---------- SPEC §3: the ladder ----------
+// ---------- docs/definitions.md#ladder: the ladder ----------
 
 #[test]
 fn rung_observer_reached_by_star_or_fork() {
@@ -241,7 +242,7 @@ fn rungs_are_independent_tests_reviewer_before_merged() {
     assert!(!ann.stages.contains_key("merged"));
 }
 
-// ---------- SPEC §2: people ----------
+// ---------- docs/definitions.md#people: people ----------
 
 #[test]
 fn identity_same_email_case_insensitive() {
@@ -446,7 +447,7 @@ fn affiliation_domains_override_contributor_association() {
     );
 }
 
-// ---------- SPEC §4: drop-off ----------
+// ---------- docs/definitions.md#drop-off: drop-off ----------
 
 #[test]
 fn as_of_is_the_newest_event_commits_included() {
@@ -640,7 +641,7 @@ fn last_experience_is_about_the_last_item() {
     assert_eq!((d.kind, d.item), (Experience::NoResponse, Some(2)));
 }
 
-// ---------- SPEC §5: signals ----------
+// ---------- docs/definitions.md#workflow-signals: signals ----------
 
 #[test]
 fn signal_landed_without_public_pr_splits_by_author_affiliation() {

@@ -1,4 +1,4 @@
-//! Git import (issue 2, SPEC §1/§5): real temporary repositories built with the `git` CLI,
+//! Git import (docs/git-import.md): real temporary repositories built with the `git` CLI,
 //! imported with `contrail::git::import`, checked against the definitions they implement.
 
 use contrail::domain::{Commit, PrVia};

@@ -1,6 +1,6 @@
-//! GitHub sync (issue 3) against a fake GitHub on 127.0.0.1: pagination, nested overflow,
-//! rate limits, retries, crash + resume, incremental sync, GitHub Enterprise paths, 401/404,
-//! ghost/bot/mannequin accounts, and the token never leaking.
+//! GitHub sync (docs/github-sync.md) against a fake GitHub on 127.0.0.1: pagination, nested
+//! overflow, rate limits, retries, crash + resume, incremental sync, GitHub Enterprise paths,
+//! 401/404, ghost/bot/mannequin accounts, and the token never leaking.
 
 mod support;
 
@@ -138,7 +138,8 @@ async fn full_sync_stores_every_issue_pr_comment_review_and_star_within_the_requ
         stars as i64
     );
     assert_eq!(s.requests() as usize, fake.requests());
-    // Issue 3: requests ≤ 1.1 × (1 + ⌈I/100⌉ + ⌈P/k⌉ + ⌈S/100⌉ + overflow pages).
+    // docs/github-sync.md#request-efficiency: requests ≤ 1.1 × (1 + ⌈I/100⌉ + ⌈P/k⌉ + ⌈S/100⌉ +
+    // overflow pages).
     assert_eq!(s.pr_page_size, 100, "no page failed");
     let forks = fake.state().model.forks.len();
     assert_eq!(

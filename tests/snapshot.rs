@@ -1,5 +1,5 @@
-//! Offline snapshots (SPEC: "a `.sqlite` file that opens with no token and no network,
-//! read-only, identical results on any machine") and `contrail diff`.
+//! Offline snapshots (docs/snapshots.md): a `.sqlite` file that opens with no token and no
+//! network, read-only, with identical results on any machine; and `contrail diff`.
 
 use assert_cmd::Command;
 use contrail::domain::{Commit, Event, EventKind, Note};

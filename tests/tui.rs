@@ -180,16 +180,34 @@ fn snapshot_note_editor() {
 
 // ---- The real analysis renders in every view. ----
 
+/// The screen without its first line (the tab bar, which names every view whichever is shown)
+/// and its last (the footer).
+fn body(screen: &str) -> String {
+    let lines: Vec<&str> = screen.lines().collect();
+    lines[1..lines.len() - 1].join("\n")
+}
+
+/// Every view, loaded the way the binary loads it (the background worker reading the database
+/// read-only), draws its own content at 80×24 and 120×40: the ladder's rungs (Overview), the
+/// first person of the table (People) and their journey (Journey), a drop-off reason of the
+/// analysis (Drop-offs), the analysis' first workflow signal (Workflow), an open item waiting
+/// on a reply (Triage) and the keymap's actions (Help); and no two views draw the same body.
 #[test]
 fn every_view_renders_with_the_real_analysis_at_both_sizes() {
-    let st = demo_store();
-    let spec_dir = tempfile::tempdir().unwrap();
-    let path = spec_dir.path().join("demo.sqlite");
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("demo.sqlite");
     {
         let mut s = Store::open(&path).unwrap();
         contrail::demo::build(&mut s).unwrap();
     }
-    drop(st);
+    let open_items: Vec<String> = demo_store()
+        .dataset()
+        .unwrap()
+        .items
+        .iter()
+        .filter(|i| i.state == contrail::domain::ItemState::Open)
+        .map(|i| format!("#{}", i.number))
+        .collect();
     let spec = contrail::tui::JobSpec {
         db: path,
         config: None,
@@ -197,13 +215,51 @@ fn every_view_renders_with_the_real_analysis_at_both_sizes() {
         github: false,
         read_only: true,
     };
-    let data = contrail::tui::worker::load(&spec, &|_| {}).unwrap();
-    let mut app = app_with(Arc::new(data));
-    for v in View::ALL {
-        app.update(Action::Show(v));
-        for (w, h) in [(80, 24), (120, 40)] {
-            let s = screen(&mut app, w, h);
-            assert!(s.contains(v.title()), "{v:?} at {w}x{h}:\n{s}");
+    let data = Arc::new(contrail::tui::worker::load(&spec, &|_| {}).unwrap());
+    let report = &data.report;
+    let reasons: Vec<&str> = report.dropoffs.iter().map(|d| d.reason.as_str()).collect();
+    let first_signal = report.signals[0].name.clone();
+    assert!(!reasons.is_empty() && !open_items.is_empty());
+    for (w, h) in [(80, 24), (120, 40)] {
+        let mut app = app_with(data.clone());
+        let mut bodies: Vec<(View, String)> = Vec::new();
+        for v in View::ALL {
+            if v == View::Journey {
+                press(
+                    &mut app,
+                    &[Action::Show(View::People), Action::Top, Action::Enter],
+                );
+            } else {
+                app.update(Action::Show(v));
+            }
+            assert_eq!(app.view, v);
+            let b = body(&screen(&mut app, w, h));
+            let starts = |word: &str| {
+                b.lines()
+                    .any(|l| l.trim_start_matches('│').starts_with(word))
+            };
+            let ok = match v {
+                View::Overview => report.funnel.iter().all(|f| starts(f.stage.name())),
+                View::People | View::Journey => {
+                    let first = app.people.rows[0] as usize;
+                    b.contains(data.people[first].name.as_str())
+                }
+                View::Dropoffs => reasons.iter().any(|r| b.contains(r)),
+                View::Workflow => b.contains(first_signal.as_str()),
+                View::Triage => open_items.iter().any(|n| b.contains(&format!("{n} "))),
+                View::Help => b.contains("view_people") && b.contains("next_view"),
+            };
+            assert!(ok, "{v:?} at {w}x{h} lacks its own content:\n{b}");
+            if v == View::Journey {
+                // …and their ladder, rung by rung.
+                assert!(b.contains("maintainer"), "{v:?} at {w}x{h}:\n{b}");
+            }
+            bodies.push((v, b));
+        }
+        for (i, (a, ba)) in bodies.iter().enumerate() {
+            for (b, bb) in &bodies[i + 1..] {
+                assert_ne!(ba, bb, "{a:?} and {b:?} draw the same body at {w}x{h}");
+            }
         }
     }
 }

@@ -534,7 +534,8 @@ fn bench_tui() {
     let db = dir.path().join("big.sqlite");
     let t = Instant::now();
     {
-        // The analysis' synthetic repository (issue 4's benchmark shape), scaled to the size.
+        // The analysis' synthetic repository (the shape of docs/benchmarks.md#report), scaled to
+        // the size.
         let mut st = contrail::store::Store::open(&db).unwrap();
         let n = items as u64;
         let params = contrail::synth::Params {

@@ -1,4 +1,4 @@
-//! Affiliation over time (SPEC §2, issue 4 item 3). Evidence, strongest first:
+//! Affiliation over time (docs/definitions.md#affiliation). Evidence, strongest first:
 //! 1. dated facts from the affiliations file / config (`Org from … until …`);
 //! 2. membership of an internal org, or a profile `company` naming one (undated: always);
 //! 3. dated sightings: commits from an internal email domain, `MEMBER`/`OWNER` association on an

@@ -1,5 +1,5 @@
 //! Aggregates over journeys: the funnel, drop-offs, entry doors, cohorts by quarter of first
-//! touch, and vanity vs gravity (SPEC §6).
+//! touch, and vanity vs gravity (docs/definitions.md#gravity).
 
 use super::stats::{DAY, median, month, quarter, share};
 use crate::domain::{ItemKind, Rung, Ts};

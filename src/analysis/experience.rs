@@ -1,4 +1,5 @@
-//! Drop-off (SPEC §4): active or dropped, and what happened to the person's last issue/PR.
+//! Drop-off (docs/definitions.md#drop-off): active or dropped, and what happened to the person's
+//! last issue/PR.
 //!
 //! Order of the tests for a PR: merged → imported → CLA never signed → closed by a bot →
 //! closed unmerged by someone else → no human reply → slow first reply → closed by its author →

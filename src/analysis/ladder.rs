@@ -1,5 +1,6 @@
-//! The ladder (SPEC §3): for every person, the first time they met each rung's test and the
-//! row that proved it. Rungs are independent tests, so a person may review before merging.
+//! The ladder (docs/definitions.md#ladder): for every person, the first time they met each rung's
+//! test and the row that proved it. Rungs are independent tests, so a person may review before
+//! merging.
 
 use super::Ctx;
 use super::items::ItemFacts;
@@ -110,7 +111,7 @@ fn commit_ref(sha: &str) -> EvidenceRef {
     }
 }
 
-/// What kind of first contribution an item is (issue 4 item 6).
+/// What kind of first contribution an item is (docs/definitions.md#doors).
 pub fn door_of_item(ctx: &Ctx, it: &Item, good_first: &BTreeSet<u64>) -> Door {
     let labels = it
         .labels

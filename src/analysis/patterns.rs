@@ -1,6 +1,6 @@
-//! The text patterns the detectors recognise (WORKFLOWS.md): bots, private hosts and offline
-//! phrases, import and CLA bot comments, `Closes #N`, docs/test titles. Built-in lists plus the
-//! configured extras; every list is data, so adding a pattern needs no new code.
+//! The text patterns the detectors recognise (docs/definitions.md#patterns): bots, private hosts
+//! and offline phrases, import and CLA bot comments, `Closes #N`, docs/test titles. Built-in lists
+//! plus the configured extras; every list is data, so adding a pattern needs no new code.
 
 use crate::config::Settings;
 use aho_corasick::{AhoCorasick, MatchKind};
@@ -70,7 +70,7 @@ fn robot_word(text: &str, seps: &[char]) -> bool {
     })
 }
 
-/// Links to places outsiders cannot open (WORKFLOWS §7).
+/// Links to places outsiders cannot open (docs/definitions.md#patterns).
 const BUILTIN_HOSTS: &[&str] = &[
     r"https?://[a-z0-9.-]+\.(?:internal|intranet|corp|lan)(?:[:/][^\s)]*)?",
     r"https?://[a-z0-9.-]*\.corp\.[a-z0-9.-]+[^\s)]*",
@@ -83,7 +83,7 @@ const BUILTIN_HOSTS: &[&str] = &[
     r"(?:^|[\s(\[])b/\d{3,}\b",
 ];
 
-/// "Decided somewhere else" phrases (WORKFLOWS §7).
+/// "Decided somewhere else" phrases (docs/definitions.md#patterns).
 const BUILTIN_PHRASES: &[&str] = &[
     "discussed offline",
     "as discussed in the meeting",
@@ -148,7 +148,7 @@ pub struct Patterns {
     pub cla_label_unsigned: Regex,
     pub cla_label_signed: Regex,
     pub merge_subject: Regex,
-    /// Subjects of mirror syncs and code drops (WORKFLOWS §2, §6).
+    /// Subjects of mirror syncs and code drops (docs/definitions.md#patterns).
     pub sync_message: Regex,
     pub docs_title: Regex,
     pub test_title: Regex,

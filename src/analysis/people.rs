@@ -1,5 +1,5 @@
-//! People (SPEC §2): identities (GitHub logins, git emails) merged into persons, each merge with
-//! a reason a user can check, and bots set apart. Never merged on a display name.
+//! People (docs/definitions.md#people): identities (GitHub logins, git emails) merged into persons,
+//! each merge with a reason a user can check, and bots set apart. Never merged on a display name.
 
 use super::patterns::Patterns;
 use super::stats::{FastMap, FastSet};
@@ -237,8 +237,8 @@ impl Graph {
     fn login(&mut self, l: &str) -> Option<usize> {
         (!l.is_empty() && !is_ghost(l)).then(|| self.node(format!("login:{}", l.to_lowercase())))
     }
-    /// A git identity: its email, or its name when the email is empty (SPEC: an author with
-    /// an empty email is still a person).
+    /// A git identity: its email, or its name when the email is empty (docs/definitions.md,
+    /// "People": an author with an empty email is still a person).
     fn git_ident(&mut self, name: &str, email: &str) -> Option<usize> {
         if usable_email(email) {
             return self.email(email);

@@ -1,5 +1,6 @@
-//! Internal-only workflow signals (SPEC §5), the openness block of SPEC §8 and the outsider
-//! penalty (issue 4 item 6). Each signal keeps the rows behind its count.
+//! Internal-only workflow signals (docs/definitions.md#workflow-signals), the openness block of
+//! docs/report.md#json and the outsider penalty (docs/definitions.md#penalty). Each signal keeps
+//! the rows behind its count.
 
 use super::Ctx;
 use super::affiliation::Timeline;

@@ -1,6 +1,7 @@
-//! Internal-review markers (SPEC §5 `internal_review_markers`): traces that a commit was
-//! reviewed somewhere outsiders cannot follow. Each marker has a stable name stored in
-//! `commits.markers`; the names are documented in README.md (section "Importing a local clone").
+//! Internal-review markers (docs/definitions.md#workflow-signals `internal_review_markers`): traces
+//! that a commit was reviewed somewhere outsiders cannot follow. Each marker has a stable name
+//! stored in `commits.markers`; the names are documented in README.md (section "Importing a local
+//! clone").
 
 /// `PiperOrigin-RevId:` trailer (Copybara export from Google's monorepo).
 pub const PIPER_ORIGIN_REVID: &str = "piper_origin_revid";

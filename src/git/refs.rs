@@ -1,6 +1,7 @@
-//! Public pull-request references in a commit message (SPEC §5 `landed_without_public_pr`):
-//! squash subjects `Title (#N)`, `Merge pull request #N from …`, `Pull Request resolved: …/pull/N`,
-//! and outsiders' PRs imported through an internal mirror (`Imported from GitHub PR …/pull/N`).
+//! Public pull-request references in a commit message (docs/definitions.md#workflow-signals
+//! `landed_without_public_pr`): squash subjects `Title (#N)`, `Merge pull request #N from …`, `Pull
+//! Request resolved: …/pull/N`, and outsiders' PRs imported through an internal mirror (`Imported
+//! from GitHub PR …/pull/N`).
 
 use crate::domain::PrVia;
 

@@ -1,4 +1,4 @@
-//! GitHub → store: GraphQL-first sync through octocrab (issue 3).
+//! GitHub → store: GraphQL-first sync through octocrab (docs/github-sync.md).
 //!
 //! - [`token`]: where the token comes from, and a type that never prints it.
 //! - [`transport`]: octocrab clients for REST and GraphQL (GitHub Enterprise aware), with

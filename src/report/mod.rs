@@ -1,5 +1,5 @@
-//! Renderers of analysis results: JSON (SPEC §8 plus evidence), CSV (one row per contributor,
-//! RFC 4180), Markdown (readable when pasted into a GitHub issue).
+//! Renderers of analysis results: JSON (docs/report.md#json, plus evidence), CSV (one row per
+//! contributor, RFC 4180), Markdown (readable when pasted into a GitHub issue).
 
 mod csv;
 mod markdown;

@@ -1,5 +1,5 @@
-//! The analysis result: the `contrail report --format json` contract (SPEC §8) plus the evidence
-//! behind every number. The TUI renders the same structure.
+//! The analysis result: the `contrail report --format json` contract (docs/report.md#json) plus the
+//! evidence behind every number. The TUI renders the same structure.
 //!
 //! Conventions:
 //! - times are ISO-8601 strings in UTC (`2024-03-01T12:00:00Z`);
@@ -36,7 +36,7 @@ impl Affiliation {
     }
 }
 
-/// SPEC §4: `dropped` when silent for more than `inactive_days` before as_of.
+/// docs/definitions.md#drop-off: `dropped` when silent for more than `inactive_days` before as_of.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Status {
@@ -53,7 +53,7 @@ impl Status {
     }
 }
 
-/// SPEC §4: what happened to a person's last issue/PR.
+/// docs/definitions.md#drop-off: what happened to a person's last issue/PR.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Experience {
@@ -324,10 +324,10 @@ pub struct Contributor {
     pub comments: u64,
 }
 
-/// One SPEC §5 signal.
+/// One signal (docs/definitions.md#workflow-signals).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Signal {
-    /// SPEC §5 name, e.g. `landed_without_public_pr`.
+    /// Name (docs/definitions.md#workflow-signals), e.g. `landed_without_public_pr`.
     pub name: String,
     pub meaning: String,
     /// How many rows show the signal; `None` when the sources cannot know.
@@ -491,7 +491,7 @@ pub struct StarBurst {
     pub baseline: f64,
 }
 
-/// SPEC §6: vanity (stars) against gravity (people who take part).
+/// docs/definitions.md#gravity: vanity (stars) against gravity (people who take part).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct Gravity {
     pub stargazers: Option<u64>,
@@ -518,7 +518,7 @@ pub struct Report {
     pub dropoffs: Vec<DropoffRow>,
     /// Sorted by id.
     pub contributors: Vec<Contributor>,
-    /// SPEC §5, in SPEC order.
+    /// In the order of docs/definitions.md#workflow-signals.
     pub signals: Vec<Signal>,
     pub penalty: Penalty,
     /// In `Door::ALL` order.

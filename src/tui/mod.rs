@@ -1,4 +1,4 @@
-//! The terminal UI (issue 5). The only module that may use ratatui or crossterm.
+//! The terminal UI (README.md#the-terminal-ui). The only module that may use ratatui or crossterm.
 //!
 //! Shape: a key becomes an `Action` through the `Keymap`; `App::update` changes state; `ui::draw`
 //! renders it. Loading and refreshing run on background threads that send `Msg`s. The runner

@@ -118,7 +118,7 @@ pub struct EvidenceRow {
     pub url: Option<String>,
 }
 
-/// A workflow signal (SPEC §5) with its evidence.
+/// A workflow signal (docs/definitions.md#workflow-signals) with its evidence.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SignalRow {
     pub name: String,
@@ -1219,8 +1219,9 @@ fn comparison_rows(v: &ViewData, c: &Comparison, marks: [&str; 2]) -> Vec<Eviden
     rows
 }
 
-/// Workflow signals (SPEC §5) as the analysis reports them, with the rows behind each, then
-/// the first-timer penalty (issue 4's first-timers ÷ returning), so it drills down too.
+/// Workflow signals (docs/definitions.md#workflow-signals) as the analysis reports them, with the
+/// rows behind each, then the first-timer penalty (first-timers ÷ returning,
+/// docs/definitions.md#penalty), so it drills down too.
 fn signals(v: &ViewData) -> Vec<SignalRow> {
     let mut out: Vec<SignalRow> = v.report.signals.iter().map(|s| signal_row(v, s)).collect();
     let c = &v

@@ -1,7 +1,7 @@
 //! A small builder of datasets for analysis tests: days from 2024-01-01, terse helpers.
 #![allow(dead_code)]
 
-// The fake GitHub server of the sync tests (branch github-sync) shares this module.
+// The fake GitHub server of the sync tests shares this module.
 pub mod fake_github;
 // A loopback HTTP proxy (proxy support of the sync).
 pub mod proxy;

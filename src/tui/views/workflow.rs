@@ -1,5 +1,5 @@
-//! Workflow: each internal-only signal (SPEC §5) with its value; enter shows the commits and
-//! items behind it.
+//! Workflow: each internal-only signal (docs/definitions.md#workflow-signals) with its value; enter
+//! shows the commits and items behind it.
 
 use super::{ListSpec, draw_list, list_rows};
 use crate::tui::app::App;
