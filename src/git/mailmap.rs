@@ -193,10 +193,11 @@ pub fn load(repo: &Repository) -> Source {
     let get = |key: &str| config.as_ref().and_then(|c| c.get_string(key).ok());
     let bare = is_bare_like_git(repo);
     let mut parts: Vec<String> = Vec::new();
-    if !bare && let Some(w) = repo.workdir() {
-        if let Ok(bytes) = std::fs::read(w.join(".mailmap")) {
-            parts.push(String::from_utf8_lossy(&bytes).into_owned());
-        }
+    if !bare
+        && let Some(w) = repo.workdir()
+        && let Ok(bytes) = std::fs::read(w.join(".mailmap"))
+    {
+        parts.push(String::from_utf8_lossy(&bytes).into_owned());
     }
     let blob = get("mailmap.blob").or_else(|| bare.then(|| "HEAD:.mailmap".to_string()));
     if let Some(text) = blob.and_then(|spec| blob_text(repo, &spec)) {

@@ -54,7 +54,7 @@ impl<'a> Parser<'a> {
     pub(super) fn parse(&mut self, raw: RawCommit) -> Commit {
         let index = self.own_pr.len();
         let seq = self.seq_base + index as i64;
-        let c = self.to_commit(raw, seq, index);
+        let c = self.row(raw, seq, index);
         self.merge_pr.push(if c.is_merge() {
             refs::merge_pr(&c.subject)
         } else {
@@ -66,7 +66,7 @@ impl<'a> Parser<'a> {
 
     /// One commit's raw fields → the stored [`Commit`] (merged-branch attribution and
     /// tentative squash references are settled later).
-    fn to_commit(&mut self, raw: RawCommit, seq: i64, index: usize) -> Commit {
+    fn row(&mut self, raw: RawCommit, seq: i64, index: usize) -> Commit {
         let enc = raw.encoding;
         let (author_name, author_email) = self.idents.resolve(&raw.author, enc);
         let (committer_name, committer_email) = self.idents.resolve(&raw.committer, enc);
