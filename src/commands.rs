@@ -79,22 +79,59 @@ fn sync(config_path: Option<&Path>, args: SyncArgs) -> Result<()> {
         // Validate before creating a database, so bad input leaves nothing behind.
         crate::git::check_repo(p)?;
     }
-    // Check the GitHub arguments and find the token before creating a database.
+    if let Some(repo) = &args.repo {
+        crate::github::sync::split_repo(repo)?;
+    }
+    if args.offline && git_path.is_none() {
+        return Err(Error::Usage(
+            "--offline imports git history only; pass --git PATH (or run inside the clone)".into(),
+        ));
+    }
+    // Check the GitHub arguments and find the token before creating a database. With a
+    // clone to import, a missing token is not fatal: the git history is imported, named
+    // OWNER/NAME, and the user is told how to add the GitHub data.
+    let mut no_token = false;
     let github = match &args.repo {
-        Some(repo) => Some(crate::github::prepare(repo, &args)?),
+        Some(_) if args.offline => None,
+        Some(repo) => match crate::github::prepare(repo, &args) {
+            Ok(p) => Some(p),
+            Err(Error::NoToken) if git_path.is_some() => {
+                no_token = true;
+                None
+            }
+            Err(e) => return Err(e),
+        },
         None => None,
     };
-    let db = resolve_db(args.db.clone(), args.repo.as_deref(), git_path.as_deref())?;
+    // The name of the data: OWNER/NAME, else the clone's GitHub `origin`.
+    let name = args
+        .repo
+        .clone()
+        .or_else(|| git_path.as_deref().and_then(crate::git::github_origin));
+    let db = resolve_db(args.db.clone(), name.as_deref(), git_path.as_deref())?;
     let mut store = Store::open(&db)?;
     record_settings(&mut store, &cfg, cfg_file.as_deref())?;
     if let Some(p) = &git_path {
         let stats = crate::git::import_with(&mut store, p, &cfg.git_import_options())?;
         eprintln!("{stats}");
     }
+    if github.is_none()
+        && let Some(n) = &name
+    {
+        store.write(|c| store::set_repository(c, Some(n), None, None, None, None))?;
+    }
     if let Some(github) = &github {
         // The GitHub sync records the repository itself once GitHub has confirmed it exists,
         // so a 401/404 leaves the database as it was.
         github.run_blocking(&mut store)?;
+    }
+    if no_token && let (Some(repo), Some(p)) = (&args.repo, &git_path) {
+        eprintln!(
+            "imported git history only: no GitHub token found. To add issues, pull requests, \
+             reviews, stars and forks, set GITHUB_TOKEN or GH_TOKEN (or run `gh auth login`) and \
+             run `contrail sync {repo} --git {}` again; `--offline` skips GitHub without this note.",
+            p.display()
+        );
     }
     eprintln!("database: {}", db.display());
     Ok(())

@@ -73,27 +73,55 @@ pub fn check_repo(path: &Path) -> Result<()> {
     Ok(())
 }
 
-/// OWNER/NAME of the `origin` remote when it points at GitHub.
+/// OWNER/NAME of the `origin` remote when it points at GitHub, in a work tree or a bare
+/// repository (`git clone --bare`/`--mirror` keep `origin` in their config). A bare copy
+/// without a config file has no remotes: `None`.
 pub fn github_origin(path: &Path) -> Option<String> {
     let repo = git2::Repository::open(path).ok()?;
     let remote = repo.find_remote("origin").ok()?;
     parse_github_url(remote.url().ok()?)
 }
 
-/// `https://github.com/OWNER/NAME(.git)`, `git@github.com:OWNER/NAME.git`, `ssh://git@github.com/…`.
+/// OWNER/NAME of a GitHub URL in any form git accepts: `https://github.com/OWNER/NAME(.git)`
+/// (with a user or port too), `git@github.com:OWNER/NAME.git`, `ssh://git@github.com/…`,
+/// `git://github.com/…`.
 pub fn parse_github_url(url: &str) -> Option<String> {
-    let rest = url
-        .strip_prefix("https://github.com/")
-        .or_else(|| url.strip_prefix("http://github.com/"))
-        .or_else(|| url.strip_prefix("git@github.com:"))
-        .or_else(|| url.strip_prefix("ssh://git@github.com/"))?;
-    let rest = rest.trim_end_matches('/').trim_end_matches(".git");
+    let url = url.trim();
+    let rest = match url.split_once("://") {
+        Some((scheme, rest)) => {
+            if !matches!(scheme, "https" | "http" | "ssh" | "git" | "git+ssh") {
+                return None;
+            }
+            let (authority, path) = rest.split_once('/')?;
+            let host = authority.rsplit('@').next()?;
+            let host = host.split(':').next()?;
+            if !is_github_host(host) {
+                return None;
+            }
+            path
+        }
+        // scp-like: [user@]github.com:OWNER/NAME
+        None => {
+            let (authority, path) = url.split_once(':')?;
+            let host = authority.rsplit('@').next()?;
+            if !is_github_host(host) {
+                return None;
+            }
+            path
+        }
+    };
+    let rest = rest.trim_start_matches('/').trim_end_matches('/');
+    let rest = rest.strip_suffix(".git").unwrap_or(rest);
     let mut parts = rest.split('/');
     let (owner, name) = (parts.next()?, parts.next()?);
     if owner.is_empty() || name.is_empty() || parts.next().is_some() {
         return None;
     }
     Some(format!("{owner}/{name}"))
+}
+
+fn is_github_host(host: &str) -> bool {
+    host.eq_ignore_ascii_case("github.com") || host.eq_ignore_ascii_case("www.github.com")
 }
 
 /// Import the history of HEAD into `store` (incremental; detects rewritten history).
@@ -104,4 +132,40 @@ pub fn import(store: &mut Store, path: &Path) -> Result<ImportStats> {
 /// [`import`] with explicit options (extra private review hosts, batch size).
 pub fn import_with(store: &mut Store, path: &Path, opts: &ImportOptions) -> Result<ImportStats> {
     import::run(store, path, opts)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn github_urls_in_every_form_git_accepts_name_the_repository() {
+        for url in [
+            "https://github.com/abseil/abseil-cpp.git",
+            "https://github.com/abseil/abseil-cpp",
+            "https://github.com/abseil/abseil-cpp/",
+            "https://someone@github.com/abseil/abseil-cpp.git",
+            "git@github.com:abseil/abseil-cpp.git",
+            "github.com:abseil/abseil-cpp",
+            "ssh://git@github.com/abseil/abseil-cpp.git",
+            "ssh://git@github.com:22/abseil/abseil-cpp.git",
+            "git://github.com/abseil/abseil-cpp.git",
+        ] {
+            assert_eq!(
+                parse_github_url(url).as_deref(),
+                Some("abseil/abseil-cpp"),
+                "{url}"
+            );
+        }
+        for url in [
+            "https://gitlab.com/abseil/abseil-cpp.git",
+            "https://github.com.evil.example/a/b",
+            "/srv/git/abseil-cpp.git",
+            "file:///srv/git/a/b",
+            "https://github.com/abseil",
+            "https://github.com/a/b/c",
+        ] {
+            assert_eq!(parse_github_url(url), None, "{url}");
+        }
+    }
 }

@@ -3,10 +3,12 @@
 //! One database file per repository. Every write goes through [`Store::write`], one transaction
 //! per batch, with upserts keyed on natural ids so importing the same data twice changes nothing.
 
+mod github;
 mod load;
 mod migrations;
 mod write;
 
+pub use github::remove_events_not_in;
 pub use load::{Dataset, load_dataset};
 pub use migrations::MIGRATIONS;
 pub use write::*;

@@ -231,8 +231,10 @@ pub fn upsert_org_members(conn: &Connection, org: &str, logins: &[String]) -> Re
 
 pub fn upsert_identity_links(conn: &Connection, links: &[IdentityLink]) -> Result<()> {
     let mut st = conn.prepare_cached(
+        // One reason per link, the same whatever order the evidence arrives in (an
+        // incremental sync ends like a clean one).
         "INSERT INTO identity_links (email, login, reason) VALUES (?1, ?2, ?3)
-         ON CONFLICT(email, login) DO NOTHING",
+         ON CONFLICT(email, login) DO UPDATE SET reason = min(reason, excluded.reason)",
     )?;
     for l in links {
         st.execute(params![l.email, l.login, l.reason])?;
