@@ -20,7 +20,12 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 async fn run(fake: &FakeGitHub, db: &Path) -> (SyncStats, Duration, usize) {
-    run_with(fake, db, github::Reconcile::Every(github::sync::RECONCILE_DAYS)).await
+    run_with(
+        fake,
+        db,
+        github::Reconcile::Every(github::sync::RECONCILE_DAYS),
+    )
+    .await
 }
 
 async fn run_with(

@@ -1065,7 +1065,10 @@ async fn inline_review_comments_are_stored_with_their_reviews_and_overflow_only_
     let db = dir.path().join("a.sqlite");
     let s = sync(&fake, &db).await.unwrap();
     assert_eq!(
-        count(&db, "SELECT count(*) FROM events WHERE kind='review_comment'"),
+        count(
+            &db,
+            "SELECT count(*) FROM events WHERE kind='review_comment'"
+        ),
         expected as i64
     );
     assert_eq!(s.review_comments as usize, expected);
@@ -1133,7 +1136,12 @@ async fn a_deleted_comment_on_a_quiet_item_is_removed_by_the_periodic_reconcilia
     sync(&fake, &db).await.unwrap();
     let (number, id) = {
         let mut st = fake.state();
-        let it = st.model.items.iter().find(|i| i.comments.len() >= 2).unwrap();
+        let it = st
+            .model
+            .items
+            .iter()
+            .find(|i| i.comments.len() >= 2)
+            .unwrap();
         let n = it.number;
         (n, st.model.delete_comment(n, 1))
     };
@@ -1253,7 +1261,11 @@ async fn a_sync_through_http_proxy_goes_through_the_proxy_and_no_proxy_bypasses_
         String::from_utf8_lossy(&out.stderr)
     );
     let seen = proxy.seen();
-    assert_eq!(seen.len(), fake.requests(), "every request went through the proxy");
+    assert_eq!(
+        seen.len(),
+        fake.requests(),
+        "every request went through the proxy"
+    );
     let graphql = format!("POST {}/graphql", fake.api_url());
     assert!(seen.iter().any(|l| *l == graphql), "{seen:?}");
     assert!(count(&db, "SELECT count(*) FROM items") > 0);
@@ -1338,7 +1350,11 @@ fn git(dir: &Path, args: &[&str]) {
         .env("HOME", dir)
         .output()
         .unwrap();
-    assert!(out.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 /// A clone with two commits whose `origin` is `url`.
@@ -1371,7 +1387,13 @@ fn offline_import_names_the_data_and_needs_no_token_and_no_network() {
     std::fs::create_dir(&empty_path).unwrap();
     let db = dir.path().join("a.sqlite");
     let out = contrail_bin(dir.path())
-        .args(["sync", "abseil/abseil-cpp", "--offline", "--no-progress", "--git"])
+        .args([
+            "sync",
+            "abseil/abseil-cpp",
+            "--offline",
+            "--no-progress",
+            "--git",
+        ])
         .arg(&work)
         .arg("--db")
         .arg(&db)
@@ -1422,7 +1444,10 @@ fn without_a_token_a_git_import_still_runs_and_says_how_to_add_github_data() {
         err.contains("no GitHub token found") && err.contains("GITHUB_TOKEN"),
         "{err}"
     );
-    assert!(err.contains("contrail sync abseil/abseil-cpp --git"), "{err}");
+    assert!(
+        err.contains("contrail sync abseil/abseil-cpp --git"),
+        "{err}"
+    );
     assert_eq!(repository_name(&db).as_deref(), Some("abseil/abseil-cpp"));
 }
 
@@ -1431,12 +1456,23 @@ fn sync_git_names_clones_and_bare_mirrors_from_their_github_origin() {
     let dir = tempfile::tempdir().unwrap();
     let work = clone_with_origin(dir.path(), "git@github.com:acme/rocket.git");
     // A bare mirror made by git keeps `origin` in its config.
-    git(dir.path(), &["clone", "-q", "--mirror", "work", "mirror.git"]);
+    git(
+        dir.path(),
+        &["clone", "-q", "--mirror", "work", "mirror.git"],
+    );
     git(
         &dir.path().join("mirror.git"),
-        &["remote", "set-url", "origin", "https://github.com/acme/rocket.git"],
+        &[
+            "remote",
+            "set-url",
+            "origin",
+            "https://github.com/acme/rocket.git",
+        ],
     );
-    for (path, db) in [(work.clone(), "w.sqlite"), (dir.path().join("mirror.git"), "m.sqlite")] {
+    for (path, db) in [
+        (work.clone(), "w.sqlite"),
+        (dir.path().join("mirror.git"), "m.sqlite"),
+    ] {
         let db = dir.path().join(db);
         let out = contrail_bin(dir.path())
             .args(["sync", "--no-progress", "--git"])
@@ -1445,8 +1481,16 @@ fn sync_git_names_clones_and_bare_mirrors_from_their_github_origin() {
             .arg(&db)
             .output()
             .unwrap();
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-        assert_eq!(repository_name(&db).as_deref(), Some("acme/rocket"), "{path:?}");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert_eq!(
+            repository_name(&db).as_deref(),
+            Some("acme/rocket"),
+            "{path:?}"
+        );
     }
     assert_eq!(
         contrail::git::github_origin(&dir.path().join("mirror.git")).as_deref(),
@@ -1454,7 +1498,10 @@ fn sync_git_names_clones_and_bare_mirrors_from_their_github_origin() {
     );
     // A bare copy without a config file has no remotes: nothing to name it by.
     let bare = dir.path().join("noconfig.git");
-    git(dir.path(), &["clone", "-q", "--bare", "work", "noconfig.git"]);
+    git(
+        dir.path(),
+        &["clone", "-q", "--bare", "work", "noconfig.git"],
+    );
     std::fs::remove_file(bare.join("config")).unwrap();
     assert!(contrail::git::is_repo(&bare));
     assert_eq!(contrail::git::github_origin(&bare), None);

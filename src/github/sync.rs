@@ -538,7 +538,13 @@ impl Run<'_> {
                             .edges
                             .iter()
                             .flatten()
-                            .map(|e| (e.node.as_ref().map(|u| star_id(&u.login)), ts(&e.starred_at), e))
+                            .map(|e| {
+                                (
+                                    e.node.as_ref().map(|u| star_id(&u.login)),
+                                    ts(&e.starred_at),
+                                    e,
+                                )
+                            })
                             .map(|(id, at, e)| (id, at, Entry::Star(e)))
                             .collect();
                         (c.total_count, c.page_info.clone(), entries)
@@ -560,10 +566,8 @@ impl Run<'_> {
                 if first {
                     list.total = total;
                     if !relist {
-                        t.progress.start(
-                            list.kind.name(),
-                            total.filter(|_| list.d.stop_at.is_none()),
-                        );
+                        t.progress
+                            .start(list.kind.name(), total.filter(|_| list.d.stop_at.is_none()));
                     }
                 }
                 let mut reached = false;
@@ -657,7 +661,9 @@ impl Run<'_> {
             let mut cursor: Option<String> = None;
             let mut stale = Vec::new();
             loop {
-                let data = t.graphql(op, self.vars(json!({ "cursor": cursor }))).await?;
+                let data = t
+                    .graphql(op, self.vars(json!({ "cursor": cursor })))
+                    .await?;
                 let conn: Conn<CountNode> = self.connection(&data, field)?;
                 for node in conn.nodes.iter().flatten() {
                     checked += 1;
@@ -837,9 +843,7 @@ impl Run<'_> {
                 _ => s.timeline_events += 1,
             }
         }
-        let stored = match col {
-            _ => b.items.len() as u64,
-        };
+        let stored = b.items.len() as u64;
         match col {
             "issues" => s.issues += stored,
             "pull requests" => s.pull_requests += stored,
@@ -990,7 +994,10 @@ impl Observed {
     fn load(store: &mut Store, kind: ObservedKind, since: Option<Ts>) -> Result<Observed> {
         let d = Descending::load(store, kind.name(), since)?;
         let full_run = d.stop_at.is_none()
-            && (d.cursor.is_none() || store.state(&format!("github.{}.full", kind.name()))?.is_some());
+            && (d.cursor.is_none()
+                || store
+                    .state(&format!("github.{}.full", kind.name()))?
+                    .is_some());
         if full_run && d.cursor.is_none() {
             store.write(|c| store::set_state(c, &format!("github.{}.full", kind.name()), "1"))?;
         }

@@ -9,9 +9,9 @@ use super::progress::Progress;
 use super::token::Token;
 use crate::error::{Error, Result};
 use octocrab::Octocrab;
-use tower_layer::Layer;
 use serde_json::{Value, json};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use tower_layer::Layer;
 
 /// Start of the error for a plain 403 (no rate limit): the token may not see this resource.
 pub const ACCESS_DENIED: &str = "access denied (HTTP 403)";
@@ -276,14 +276,19 @@ fn build_client(base: &str, token: &Token, policy: &RetryPolicy) -> Result<Octoc
     // to the API's host (redirects elsewhere lose it).
     let client = super::net::client(Duration::from_secs(15))?;
     let client = tower_http::follow_redirect::FollowRedirectLayer::new().layer(client);
-    let user_agent = http::HeaderValue::from_static(concat!("contrail/", env!("CARGO_PKG_VERSION")));
+    let user_agent =
+        http::HeaderValue::from_static(concat!("contrail/", env!("CARGO_PKG_VERSION")));
     octocrab::OctocrabBuilder::new_empty()
         .with_service(client)
         .with_layer(&ExtraHeadersLayer::new(std::sync::Arc::new(vec![(
             http::header::USER_AGENT,
             user_agent,
         )])))
-        .with_layer(&AuthHeaderLayer::new(Some(auth), base_uri.clone(), base_uri))
+        .with_layer(&AuthHeaderLayer::new(
+            Some(auth),
+            base_uri.clone(),
+            base_uri,
+        ))
         .with_auth(octocrab::AuthState::None)
         .build()
         .map_err(|e| Error::GitHub(format!("cannot build the HTTP client: {e}")))

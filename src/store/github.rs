@@ -49,7 +49,11 @@ impl Store {
 
 /// Delete the events of `kind` whose ids are not in `seen` (a complete re-list of stars or
 /// forks); returns how many were deleted.
-pub fn remove_events_not_in(c: &Connection, kind: EventKind, seen: &HashSet<String>) -> Result<u64> {
+pub fn remove_events_not_in(
+    c: &Connection,
+    kind: EventKind,
+    seen: &HashSet<String>,
+) -> Result<u64> {
     let ids: Vec<String> = c
         .prepare_cached("SELECT id FROM events WHERE kind = ?1")?
         .query_map([kind.as_str()], |r| r.get(0))?

@@ -179,7 +179,11 @@ pub fn collaborator(u: &Option<FUser>) -> bool {
 }
 
 fn assoc_of(u: &Option<FUser>, drawn: &'static str) -> &'static str {
-    if collaborator(u) { "COLLABORATOR" } else { drawn }
+    if collaborator(u) {
+        "COLLABORATOR"
+    } else {
+        drawn
+    }
 }
 
 impl Model {
@@ -955,8 +959,7 @@ fn graphql(st: &mut State, body: &Value, fault: Option<Fault>) -> ResponseTempla
     if matches!(
         op,
         "Issues" | "PullRequests" | "Observers" | "CountIssues" | "CountPullRequests"
-    )
-        && (var("owner").as_deref() != Some(&owner) || var("name").as_deref() != Some(&name))
+    ) && (var("owner").as_deref() != Some(&owner) || var("name").as_deref() != Some(&name))
     {
         return fault_response(Fault::NotFound, None);
     }
@@ -1097,11 +1100,13 @@ fn graphql(st: &mut State, body: &Value, fault: Option<Fault>) -> ResponseTempla
                 .collect();
             let nodes: Vec<Value> = ids
                 .iter()
-                .map(|id| match st.model.items.iter().find(|i| &i.node_id() == id) {
-                    Some(i) if i.is_pr == prs => item_json(i, &owner, &name),
-                    Some(_) => json!({}),
-                    None => Value::Null,
-                })
+                .map(
+                    |id| match st.model.items.iter().find(|i| &i.node_id() == id) {
+                        Some(i) if i.is_pr == prs => item_json(i, &owner, &name),
+                        Some(_) => json!({}),
+                        None => Value::Null,
+                    },
+                )
                 .collect();
             let per = if prs { PR_CONNECTIONS } else { 3 };
             (json!({ "nodes": nodes }), cost_of(ids.len() * per))
