@@ -248,6 +248,11 @@ fn every_view_renders_with_the_real_analysis_at_both_sizes() {
                 View::Workflow => b.contains(first_signal.as_str()),
                 View::Triage => open_items.iter().any(|n| b.contains(&format!("{n} "))),
                 View::Help => b.contains("view_people") && b.contains("next_view"),
+                View::DevRel => report
+                    .devrel
+                    .rising
+                    .first()
+                    .map_or(b.contains("Rising"), |p| b.contains(p.name.as_str())),
             };
             assert!(ok, "{v:?} at {w}x{h} lacks its own content:\n{b}");
             if v == View::Journey {
