@@ -62,6 +62,24 @@ pub fn newest_time(ds: &Dataset) -> Option<Ts> {
     events.chain(commits).chain(items).max()
 }
 
+/// [`newest_time`] without the dates [`clock_skew`] found wrong.
+fn newest_sane_time(ds: &Dataset, skew: &[(usize, Ts, String)]) -> Option<Ts> {
+    let skewed: std::collections::BTreeSet<usize> = skew.iter().map(|(ci, _, _)| *ci).collect();
+    let events = ds.events.iter().map(|e| e.at);
+    let commits = ds
+        .commits
+        .iter()
+        .enumerate()
+        .filter(|(ci, _)| !skewed.contains(ci))
+        .flat_map(|(_, c)| [c.author_time, c.committer_time]);
+    let items = ds.items.iter().flat_map(|i| {
+        [Some(i.created_at), i.closed_at, i.merged_at]
+            .into_iter()
+            .flatten()
+    });
+    events.chain(commits).chain(items).max()
+}
+
 /// The data as it stood at `t` (what `analyze` reads for an earlier `as_of`; the TUI's time
 /// control shows the same rows).
 pub fn dataset_as_of(ds: &Dataset, t: Ts) -> Dataset {
@@ -71,7 +89,8 @@ pub fn dataset_as_of(ds: &Dataset, t: Ts) -> Dataset {
 /// Commits with a future date (docs/definitions.md, "Clock skew"): an author date more than a
 /// day after the commit's own committer date, or a committer date more than a year after
 /// everything else in the data (events, items and the other commits). Returns (commit index,
-/// the date that is wrong, why), sorted by commit index.
+/// the date that is wrong, why), sorted by commit index. Such a commit keeps its dates, but
+/// does not set `as_of`.
 fn clock_skew(ds: &Dataset) -> Vec<(usize, Ts, String)> {
     const YEAR: Ts = 365 * stats::DAY;
     let mut out = Vec::new();
@@ -126,30 +145,6 @@ fn clock_skew(ds: &Dataset) -> Vec<(usize, Ts, String)> {
     out
 }
 
-/// `ds` with the skewed dates of `skew` brought back: an author date to its committer date, a
-/// committer date to the newest date that is not skewed.
-fn unskew(ds: &Dataset, skew: &[(usize, Ts, String)]) -> Dataset {
-    let mut out = ds.clone();
-    let skewed: std::collections::BTreeSet<usize> = skew.iter().map(|(ci, _, _)| *ci).collect();
-    let sane_newest = ds
-        .commits
-        .iter()
-        .enumerate()
-        .filter(|(ci, _)| !skewed.contains(ci))
-        .map(|(_, c)| c.committer_time)
-        .chain(ds.events.iter().map(|e| e.at))
-        .chain(ds.items.iter().map(|i| i.created_at))
-        .max()
-        .unwrap_or(0);
-    for &ci in &skewed {
-        let c = &mut out.commits[ci];
-        if c.committer_time > sane_newest {
-            c.committer_time = sane_newest;
-        }
-        c.author_time = c.author_time.min(c.committer_time);
-    }
-    out
-}
 
 /// The data as it stood at `t`: later rows dropped, later closes and merges undone.
 fn cut(ds: &Dataset, t: Ts) -> Dataset {
@@ -315,14 +310,9 @@ impl Ctx<'_> {
 
 /// Analyse `ds` as of `as_of` (default: the newest event in the data).
 pub fn analyze(ds: &Dataset, settings: &Settings, as_of: Option<Ts>) -> Report {
+    // Future-dated commits keep their dates (a person's journey never depends on someone
+    // else's rows) but do not set `as_of`.
     let skew = clock_skew(ds);
-    let unskewed;
-    let ds = if skew.is_empty() {
-        ds
-    } else {
-        unskewed = unskew(ds, &skew);
-        &unskewed
-    };
     let skew_hits: Vec<Hit> = skew
         .iter()
         .map(|(ci, at, why)| {
@@ -344,7 +334,13 @@ pub fn analyze(ds: &Dataset, settings: &Settings, as_of: Option<Ts>) -> Report {
         }
         _ => ds,
     };
-    let as_of = as_of.or(newest);
+    let as_of = as_of.or_else(|| {
+        if skew.is_empty() {
+            newest
+        } else {
+            newest_sane_time(ds, &skew)
+        }
+    });
     let now = as_of.unwrap_or(0);
     let ctx = context(ds, settings);
     let item_facts = items::facts(&ctx);
