@@ -186,6 +186,20 @@ fn git_history_related(store: &Store, path: &Path) -> Result<bool> {
     Ok(false)
 }
 
+/// Record the analysis settings and affiliation facts in the database, so the snapshot
+/// reproduces the same numbers elsewhere.
+fn record_settings(store: &mut Store, cfg: &Config, cfg_file: Option<&Path>) -> Result<()> {
+    let facts = match cfg.affiliations_path(cfg_file) {
+        Some(p) => crate::affiliations::read_file(&p, &cfg.settings)?,
+        None => Vec::new(),
+    };
+    let json = serde_json::to_string(&cfg.settings).map_err(|e| Error::Db(e.to_string()))?;
+    store.write(|c| {
+        store::set_setting(c, "analysis", &json)?;
+        store::replace_affiliations(c, &facts)
+    })
+}
+
 /// The settings analysis uses: an explicit `--config` wins, else those recorded in the
 /// database, else the user's config.
 pub fn effective_settings(config_path: Option<&Path>, ds: &store::Dataset) -> Result<Settings> {

@@ -142,11 +142,16 @@ fn copy_into_memory(src: &Path) -> Result<Connection> {
     Ok(mem)
 }
 
-/// A stable pseudonym for an email: the local part is replaced by a hash, the domain is kept
-/// (affiliation by internal domain still works). A GitHub noreply address carries a login
-/// and a user id: it becomes the noreply address of the login's pseudonym, so analysis still
-/// joins it to that login.
+/// A stable pseudonym for an email: the local part is replaced by a hash, the domain is kept.
+/// A GitHub noreply address carries a login and a user id: it becomes the noreply address of
+/// the login's pseudonym, so analysis still joins it to that login.
 pub fn pseudonymize_email(email: &str) -> String {
+    pseudonymize_email_keeping(email, |_| true)
+}
+
+/// [`pseudonymize_email`], keeping the domain only when `keep(domain)`; any other domain is
+/// replaced by `d<hash>.invalid` (a personal domain names its owner).
+pub fn pseudonymize_email_keeping(email: &str, keep: impl Fn(&str) -> bool) -> String {
     let lower = email.trim().to_ascii_lowercase();
     if lower.is_empty() || lower == "noreply@github.com" {
         return lower;
@@ -156,6 +161,11 @@ pub fn pseudonymize_email(email: &str) -> String {
         return format!("{}@users.noreply.github.com", pseudonymize_login(login));
     }
     let (_, domain) = lower.rsplit_once('@').unwrap_or(("", "invalid"));
+    let domain = if keep(domain) {
+        domain.to_string()
+    } else {
+        format!("d{:08x}.invalid", fnv1a(format!("domain:{domain}").as_bytes()) as u32)
+    };
     format!("u{:08x}@{domain}", fnv1a(lower.as_bytes()) as u32)
 }
 
@@ -194,6 +204,8 @@ pub fn fnv1a(bytes: &[u8]) -> u64 {
 /// that replaces them — and any email address or `@mention`, known or not — with the same
 /// pseudonyms as the columns (docs/safety.md).
 pub struct Identities {
+    /// Email domains analysis needs (internal domains, `domain:` affiliation facts): kept.
+    keep_domains: Vec<String>,
     /// Known names and logins (lowercase) → pseudonym, searched as whole words.
     words: Vec<(String, String)>,
     finder: Option<aho_corasick::AhoCorasick>,
@@ -206,7 +218,7 @@ pub struct Identities {
 const MIN_WORD: usize = 3;
 
 impl Identities {
-    pub fn new(logins: &[String], names: &[String]) -> Identities {
+    pub fn new(logins: &[String], names: &[String], keep_domains: &[String]) -> Identities {
         let mut words: Vec<(String, String)> = Vec::new();
         for l in logins {
             let l = l.trim().to_lowercase();
@@ -229,6 +241,11 @@ impl Identities {
             .build(words.iter().map(|(w, _)| w.as_str()))
             .ok();
         Identities {
+            keep_domains: keep_domains
+                .iter()
+                .map(|d| d.trim().to_ascii_lowercase())
+                .filter(|d| !d.is_empty())
+                .collect(),
             words,
             finder,
             // Proven-valid constant patterns.
@@ -238,11 +255,20 @@ impl Identities {
         }
     }
 
+    /// The pseudonym of one email address.
+    pub fn email(&self, email: &str) -> String {
+        pseudonymize_email_keeping(email, |d| {
+            self.keep_domains
+                .iter()
+                .any(|k| d == k || d.ends_with(&format!(".{k}")))
+        })
+    }
+
     /// `text` with every email address, `@mention`, known login and known name replaced.
     pub fn redact_text(&self, text: &str) -> String {
         let text = self
             .email
-            .replace_all(text, |c: &regex::Captures| pseudonymize_email(&c[0]));
+            .replace_all(text, |c: &regex::Captures| self.email(&c[0]));
         let text = self.mention.replace_all(&text, |c: &regex::Captures| {
             format!("{}@{}", &c[1], pseudonymize_login(&c[2]))
         });
@@ -269,7 +295,7 @@ impl Identities {
     /// One identity as the affiliation table and aliases name it: an email or a login.
     pub fn redact_identity(&self, id: &str) -> String {
         if let Some(e) = id.strip_prefix("email:") {
-            return format!("email:{}", pseudonymize_email(e));
+            return format!("email:{}", self.email(e));
         }
         if let Some(l) = id.strip_prefix("login:") {
             return format!("login:{}", pseudonymize_login(l));
@@ -278,7 +304,7 @@ impl Identities {
             return id.to_string();
         }
         if id.contains('@') {
-            pseudonymize_email(id)
+            self.email(id)
         } else {
             pseudonymize_login(id)
         }
@@ -324,7 +350,20 @@ fn redact_db(conn: &Connection) -> Result<()> {
         }
     }
     names.retain(|n| !n.contains('@'));
-    let ids = Identities::new(&logins, &names);
+    let emails = strings(
+        conn,
+        "SELECT author_email FROM commits UNION SELECT raw_author_email FROM commits
+         UNION SELECT committer_email FROM commits UNION SELECT email FROM users
+         UNION SELECT email FROM identity_links",
+    )?;
+    let mut keep_domains: Vec<String> = strings(
+        conn,
+        "SELECT substr(identity, 8) FROM affiliations WHERE identity LIKE 'domain:%'",
+    )?;
+    if let Some(s) = &settings {
+        keep_domains.extend(s.internal_domains.iter().cloned());
+    }
+    let ids = Identities::new(&logins, &names, &keep_domains);
 
     // Columns that hold one email, login or name.
     for (table, key, col) in [
@@ -332,7 +371,7 @@ fn redact_db(conn: &Connection) -> Result<()> {
         ("commits", "sha", "raw_author_email"),
         ("commits", "sha", "committer_email"),
     ] {
-        rewrite_column(conn, table, key, col, pseudonymize_email)?;
+        rewrite_column(conn, table, key, col, |e| ids.email(e))?;
     }
     for (table, key, col) in [
         ("commits", "sha", "author_name"),
@@ -387,7 +426,7 @@ fn redact_db(conn: &Connection) -> Result<()> {
         conn.execute(
             "INSERT OR IGNORE INTO identity_links (email, login, reason) VALUES (?1, ?2, ?3)",
             params![
-                pseudonymize_email(&email),
+                ids.email(&email),
                 pseudonymize_login(&login),
                 ids.redact_text(&reason)
             ],
@@ -425,7 +464,30 @@ fn redact_db(conn: &Connection) -> Result<()> {
         for id in s.aliases.iter_mut().flatten() {
             *id = ids.redact_identity(id);
         }
-        for p in s.bot_patterns.iter_mut().chain(s.offline_phrases.iter_mut()) {
+        // A bot pattern becomes the exact pseudonyms of the identities it matched, so the
+        // same people stay bots and the pattern names nobody.
+        s.bot_patterns = s
+            .bot_patterns
+            .iter()
+            .filter_map(|p| {
+                let re = regex::RegexBuilder::new(p)
+                    .case_insensitive(true)
+                    .build()
+                    .ok()?;
+                let mut alts: Vec<String> = logins
+                    .iter()
+                    .filter(|l| re.is_match(l))
+                    .map(|l| pseudonymize_login(l))
+                    .chain(names.iter().filter(|n| re.is_match(n)).map(|n| pseudonymize_name(n)))
+                    .chain(emails.iter().filter(|e| re.is_match(e)).map(|e| ids.email(e)))
+                    .map(|x| regex::escape(&x))
+                    .collect();
+                alts.sort();
+                alts.dedup();
+                (!alts.is_empty()).then(|| format!("^(?:{})$", alts.join("|")))
+            })
+            .collect();
+        for p in s.offline_phrases.iter_mut() {
             *p = ids.redact_text(p);
         }
         let json = serde_json::to_string(&s).map_err(|e| Error::Db(e.to_string()))?;
@@ -479,7 +541,11 @@ mod tests {
     use super::*;
 
     #[test]
-    fn pseudonyms_are_stable_keep_the_domain_and_map_noreply_to_the_login_pseudonym() {
+    fn pseudonyms_are_stable_keep_needed_domains_and_map_noreply_to_the_login_pseudonym() {
+        let ids = Identities::new(&[], &[], &["corp.example".into()]);
+        assert!(ids.email("a@dev.corp.example").ends_with("@dev.corp.example"));
+        let personal = ids.email("me@alice-smith.example");
+        assert!(personal.ends_with(".invalid") && !personal.contains("alice"), "{personal}");
         let a = pseudonymize_email("Alice@Example.com");
         assert_eq!(a, pseudonymize_email("alice@example.com"));
         assert!(a.ends_with("@example.com") && !a.contains("alice"), "{a}");
@@ -491,10 +557,10 @@ mod tests {
 
     #[test]
     fn free_text_loses_every_address_mention_login_and_name() {
-        let ids = Identities::new(&["octocat".into()], &["Alice Smith".into()]);
+        let ids = Identities::new(&["octocat".into()], &["Alice Smith".into()], &[]);
         for (text, gone) in [
-            ("reported by x@y", "x@y"),
-            ("Signed-off-by: a@b.org", "a@b.org"),
+            ("reported by xavier@y", "xavier"),
+            ("Signed-off-by: arnold@b.org", "arnold"),
             ("Cc: carol@example.com", "carol"),
             ("see mailto:dave@example.com", "dave"),
             ("thanks @octocat and @someone-else", "someone-else"),

@@ -28,8 +28,13 @@ fn model() -> Model {
     )
 }
 
+/// The binary under test (`CONTRAIL_BIN` runs the same tests against another build).
+fn exe() -> String {
+    std::env::var("CONTRAIL_BIN").unwrap_or_else(|_| env!("CARGO_BIN_EXE_contrail").into())
+}
+
 fn contrail(dir: &Path, api_url: &str, db: &Path) -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_contrail"));
+    let mut cmd = Command::new(exe());
     cmd.args(["sync", REPO, "--api-url", api_url, "--no-progress", "--db"])
         .arg(db)
         .current_dir(dir)
@@ -42,14 +47,36 @@ fn contrail(dir: &Path, api_url: &str, db: &Path) -> Command {
     cmd
 }
 
+/// Run to completion, or kill after a minute (a hang is a failure, not a stuck test run).
 fn run(c: &mut Command) -> (bool, String, Duration) {
     let t = Instant::now();
-    let out = c.output().unwrap();
-    (
-        out.status.success(),
-        String::from_utf8_lossy(&out.stderr).to_string(),
-        t.elapsed(),
-    )
+    let mut child = c
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stderr = child.stderr.take().unwrap();
+    let reader = std::thread::spawn(move || {
+        let mut s = String::new();
+        let _ = stderr.read_to_string(&mut s);
+        s
+    });
+    let status = loop {
+        if let Some(s) = child.try_wait().unwrap() {
+            break Some(s);
+        }
+        if t.elapsed() > Duration::from_secs(60) {
+            let _ = child.kill();
+            let _ = child.wait();
+            break None;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    let mut err = reader.join().unwrap_or_default();
+    if status.is_none() {
+        err.push_str("\n(killed after 60 s: it hung)");
+    }
+    (status.is_some_and(|s| s.success()), err, t.elapsed())
 }
 
 fn git(dir: &Path, args: &[&str]) {
@@ -104,16 +131,16 @@ async fn a_401_or_404_creates_no_file_and_leaves_an_existing_one_byte_identical(
     git(&repo, &["init", "-q"]);
     git(&repo, &["commit", "-q", "--allow-empty", "-m", "first"]);
     let db = data.join("x.sqlite");
-    let status = Command::new(env!("CARGO_BIN_EXE_contrail"))
+    let status = Command::new(exe())
         .args(["sync", "--git"])
         .arg(&repo)
         .arg("--db")
         .arg(&db)
         .env("HOME", dir.path())
         .env("XDG_CONFIG_HOME", dir.path().join("config"))
-        .status()
+        .output()
         .unwrap();
-    assert!(status.success());
+    assert!(status.status.success());
     let before = files(&data);
     // … then a GitHub sync with other settings that GitHub refuses: not a byte changes.
     let cfg = dir.path().join("other.toml");

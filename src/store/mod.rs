@@ -203,6 +203,12 @@ impl Store {
 
     /// Apply missing migrations in one exclusive transaction.
     fn migrate(&mut self) -> Result<()> {
+        // Up to date: write nothing, so opening a database never changes its bytes.
+        let current: i64 = self.conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+        let app: i64 = self.conn.query_row("PRAGMA application_id", [], |r| r.get(0))?;
+        if current == schema_version() && app == APPLICATION_ID {
+            return Ok(());
+        }
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Exclusive)?;
