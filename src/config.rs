@@ -39,6 +39,10 @@ pub struct Settings {
     pub internal_hosts: Vec<String>,
     pub offline_phrases: Vec<String>,
     pub ladder: Ladder,
+    /// Inferred organisation domains the user rejected (docs/configuration.md).
+    pub rejected_domains: Vec<String>,
+    /// Suggested merges the user rejected: each a list of person ids.
+    pub rejected_merges: Vec<Vec<String>>,
 }
 
 impl Default for Settings {
@@ -54,6 +58,8 @@ impl Default for Settings {
             internal_hosts: Vec::new(),
             offline_phrases: Vec::new(),
             ladder: Ladder::default(),
+            rejected_domains: Vec::new(),
+            rejected_merges: Vec::new(),
         }
     }
 }

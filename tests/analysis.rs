@@ -200,6 +200,7 @@ fn rung_maintainer_reached_by_merging_closing_labeling_others_items() {
 fn rung_maintainer_reached_by_committing_someone_elses_commit() {
     let mut b = B::git_only();
     let c = b.commit("c1", "ann@x.org", 3);
+    c.committer_name = "max".into();
     c.committer_email = "max@x.org".into();
     c.applied_by_other = true;
     let c = b.commit("c2", "bob@x.org", 4);

@@ -146,8 +146,9 @@ impl Sightings {
     }
 }
 
-/// One timeline per person (index = person index).
-pub fn timelines(ctx: &Ctx) -> Vec<Timeline> {
+/// One timeline per person (index = person index). `inferred` are the organisation domains
+/// inferred from the history (empty when the user configured affiliation).
+pub fn timelines(ctx: &Ctx, inferred: &[String]) -> Vec<Timeline> {
     let ds = ctx.ds;
     let s = ctx.settings;
     let n = ctx.people.persons.len();
@@ -218,18 +219,54 @@ pub fn timelines(ctx: &Ctx) -> Vec<Timeline> {
         }
     }
 
-    // 3. Dated sightings.
+    // 3. Dated sightings: every git identity of a commit (author, committer, trailers).
     let mut sight: Vec<Sightings> = (0..n).map(|_| Sightings::default()).collect();
-    for (ci, c) in ds.commits.iter().enumerate() {
-        let Some(p) = ctx.commit_author[ci] else {
-            continue;
-        };
-        let email = c.author_email.to_ascii_lowercase();
-        let domain = domain_of(&email);
+    let internal = |domain: &str| {
         if is_internal_domain(domain, &s.internal_domains) {
-            sight[p].internal(c.author_time, || format!("email domain {domain}"));
-        } else if super::people::noreply_login(&email).is_none() {
-            sight[p].outsider(c.author_time);
+            Some(format!("email domain {domain}"))
+        } else if is_internal_domain(domain, inferred) {
+            Some(format!("email domain {domain} (inferred from history)"))
+        } else {
+            None
+        }
+    };
+    let see = |sg: &mut Sightings, email: &str, t: Ts| {
+        let email = email.to_ascii_lowercase();
+        if let Some(why) = internal(domain_of(&email)) {
+            sg.internal(t, || why);
+        } else if super::people::noreply_login(&email).is_none() && email.contains('@') {
+            sg.outsider(t);
+        }
+    };
+    for (ci, c) in ds.commits.iter().enumerate() {
+        let author = ctx.commit_author[ci];
+        if let Some(p) = author {
+            see(&mut sight[p], &c.author_email, c.author_time);
+        }
+        if let Some(p) = ctx.commit_committer[ci]
+            && !c.committer_email.eq_ignore_ascii_case("noreply@github.com")
+        {
+            see(&mut sight[p], &c.committer_email, c.committer_time);
+            // Pushing a shared team account's export from an organisation domain is the
+            // organisation's own work.
+            if let Some(a) = author
+                && a != p
+                && ctx.people.persons[a].team
+                && internal(domain_of(&c.author_email.to_ascii_lowercase())).is_some()
+            {
+                let team = &ctx.people.persons[a].name;
+                sight[p].internal(c.committer_time, || {
+                    format!("committed exports of the shared team account {team}")
+                });
+            }
+        }
+        for (k, v) in &c.trailers {
+            if super::people::IDENTITY_TRAILERS.contains(&k.to_ascii_lowercase().as_str())
+                && let Some(e) = super::people::trailer_email(v)
+                && let Some(p) = ctx.people.by_email(&e)
+            {
+                see(&mut sight[p], &e, c.committer_time);
+            }
         }
     }
     for (ei, e) in ds.events.iter().enumerate() {

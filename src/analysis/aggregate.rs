@@ -26,11 +26,55 @@ fn bump(split: &mut Split<u64>, a: Affiliation) {
 
 /// One row per rung; each person counted by their affiliation on the rung's date.
 /// Rungs only GitHub data can show.
-fn visible(r: Rung, github: bool) -> bool {
-    github || !matches!(r, Rung::Observer | Rung::Participant)
+/// Which sources could see each rung (docs/definitions.md, "Honest unknowns"). A rung no
+/// source could see is counted as unknown (`null`), never 0.
+#[derive(Debug, Clone, Default)]
+pub struct Visibility {
+    pub seen_by: [Vec<&'static str>; 7],
 }
 
-pub fn funnel(cs: &[Contributor], times: &[Times], github: bool) -> Vec<FunnelRow> {
+impl Visibility {
+    /// GitHub sees every rung. Git sees contributions and landings; reviews only when the
+    /// history has review trailers; the gate only when someone commits others' work or merges
+    /// PRs with merge commits.
+    pub fn of(ds: &crate::store::Dataset) -> Visibility {
+        let mut v = Visibility::default();
+        let review_trailers = ds.commits.iter().any(|c| {
+            c.trailers.iter().any(|(k, _)| {
+                matches!(
+                    k.to_ascii_lowercase().as_str(),
+                    "reviewed-by" | "acked-by" | "reviewed by"
+                )
+            })
+        });
+        let gate = ds
+            .commits
+            .iter()
+            .any(|c| c.applied_by_other || c.pr_via == Some(crate::domain::PrVia::MergeCommit));
+        for r in Rung::ALL {
+            let git = ds.has_git
+                && match r {
+                    Rung::Observer | Rung::Participant => false,
+                    Rung::Contributor | Rung::Merged | Rung::Regular => true,
+                    Rung::Reviewer => review_trailers,
+                    Rung::Maintainer => gate,
+                };
+            if git {
+                v.seen_by[r.index()].push("git");
+            }
+            if ds.has_github {
+                v.seen_by[r.index()].push("github");
+            }
+        }
+        v
+    }
+
+    pub fn visible(&self, r: Rung) -> bool {
+        !self.seen_by[r.index()].is_empty()
+    }
+}
+
+pub fn funnel(cs: &[Contributor], times: &[Times], vis: &Visibility) -> Vec<FunnelRow> {
     Rung::ALL
         .into_iter()
         .map(|r| {
@@ -42,12 +86,16 @@ pub fn funnel(cs: &[Contributor], times: &[Times], github: bool) -> Vec<FunnelRo
                     people.push(c.id.clone());
                 }
             }
-            let known = visible(r, github);
+            let known = vis.visible(r);
             FunnelRow {
                 stage: r,
                 internal: known.then_some(split.internal),
                 external: known.then_some(split.external),
                 people,
+                seen_by: vis.seen_by[r.index()]
+                    .iter()
+                    .map(|s| s.to_string())
+                    .collect(),
             }
         })
         .collect()
@@ -111,7 +159,7 @@ pub fn doors(cs: &[Contributor], times: &[Times]) -> Vec<DoorRow> {
         .collect()
 }
 
-pub fn cohorts(cs: &[Contributor], times: &[Times], as_of: Ts, github: bool) -> Vec<Cohort> {
+pub fn cohorts(cs: &[Contributor], times: &[Times], as_of: Ts, vis: &Visibility) -> Vec<Cohort> {
     let mut groups: BTreeMap<(String, Affiliation), Vec<usize>> = BTreeMap::new();
     for (i, (c, t)) in cs.iter().zip(times).enumerate() {
         groups
@@ -124,7 +172,7 @@ pub fn cohorts(cs: &[Contributor], times: &[Times], as_of: Ts, github: bool) -> 
         .map(|((q, a), members)| {
             let rungs = Rung::ALL
                 .into_iter()
-                .filter(|r| visible(*r, github))
+                .filter(|r| vis.visible(*r))
                 .map(|r| {
                     let window = |days: i64| {
                         let mut w = Window::default();

@@ -3,7 +3,7 @@
 
 use super::Ctx;
 use super::items::ItemFacts;
-use super::people::trailer_email;
+use super::people::{same_name, trailer_email, trailer_name};
 use crate::domain::{EventKind, Item, ItemKind, ItemState, Rung, Ts};
 use crate::report::{Door, EvidenceRef};
 use std::collections::BTreeSet;
@@ -177,6 +177,7 @@ pub fn journeys(ctx: &Ctx, items: &[ItemFacts]) -> Vec<Journey> {
     let mut j: Vec<Journey> = vec![Journey::default(); people.persons.len()];
     let human = |p: Option<usize>| p.filter(|&p| !people.is_bot(p));
     let good_first = good_first_issues(ds);
+    let usernames = usernames(people);
 
     // Events.
     for (ei, e) in ds.events.iter().enumerate() {
@@ -343,14 +344,30 @@ pub fn journeys(ctx: &Ctx, items: &[ItemFacts]) -> Vec<Journey> {
     for (ci, c) in ds.commits.iter().enumerate() {
         let landed = c.committer_time;
         if c.is_merge() {
-            if let (Some(q), Some(caps)) = (
-                human(ctx.commit_author[ci]),
-                ctx.pats.merge_subject.captures(&c.subject),
-            ) {
-                let pr_author = people.by_login(&caps[2]);
+            if let (Some(q), Some(m)) = (human(ctx.commit_author[ci]), ctx.merges.get(&ci)) {
                 j[q].touch(landed);
-                if pr_author.is_some_and(|a| a != q) {
-                    let (n, who) = (caps[1].to_string(), caps[2].to_string());
+                // The PR's author: X of "from X/branch" when X is a person, else whoever wrote
+                // the merged branch. Merging your own PR (under any of your identities) is not
+                // holding the gate for someone else.
+                let by_login = m
+                    .head_is_person
+                    .then(|| people.by_login(&m.head_owner))
+                    .flatten();
+                let by_branch = m
+                    .branch_author
+                    .as_ref()
+                    .and_then(|(name, email)| people.by_git_identity(name, email));
+                let own_name = m
+                    .branch_author
+                    .as_ref()
+                    .is_some_and(|(name, _)| same_name(name, &c.author_name));
+                if let Some(a) = by_login.or(by_branch)
+                    && a != q
+                    && !own_name
+                    && !people.is_bot(a)
+                {
+                    let n = m.number;
+                    let who = people.persons[a].name.clone();
                     j[q].offer(Rung::Maintainer, landed, || {
                         (
                             commit_ref(&c.sha),
@@ -370,15 +387,44 @@ pub fn journeys(ctx: &Ctx, items: &[ItemFacts]) -> Vec<Journey> {
             || c.pr_number
                 .is_some_and(|n| ctx.item_index.get(&n).is_some_and(|&i| items[i].imported()));
         let author = human(ctx.commit_author[ci]);
+        // Co-authoring a bot's commit (a dependency bump) is not authorship.
+        let bot_commit = ctx.commit_author[ci].is_some_and(|p| people.is_bot(p));
         let mut credited: Vec<usize> = author.into_iter().collect();
         for (k, v) in &c.trailers {
             let k = k.to_ascii_lowercase();
+            if k == "reviewed by" {
+                // Phabricator's `Reviewed By: alice, bob`: internal usernames.
+                for name in v.split(',').map(str::trim).filter(|n| !n.is_empty()) {
+                    let Some(q) = human(usernames.get(&name.to_lowercase()).copied().flatten())
+                    else {
+                        continue;
+                    };
+                    if author == Some(q) {
+                        continue;
+                    }
+                    j[q].touch(landed);
+                    j[q].reviews += 1;
+                    j[q].offer(Rung::Reviewer, landed, || {
+                        (
+                            commit_ref(&c.sha),
+                            format!("Reviewed By: {name} on {}", short(&c.sha)),
+                            false,
+                        )
+                    });
+                }
+                continue;
+            }
             let Some(q) = human(trailer_email(v).and_then(|e| people.by_email(&e))) else {
                 continue;
             };
             if k == "co-authored-by" && !credited.contains(&q) {
-                credited.push(q);
-            } else if (k == "reviewed-by" || k == "acked-by") && author != Some(q) {
+                if !bot_commit {
+                    credited.push(q);
+                }
+            } else if (k == "reviewed-by" || k == "acked-by")
+                && author != Some(q)
+                && !same_name(trailer_name(v), &c.author_name)
+            {
                 j[q].touch(landed);
                 j[q].reviews += 1;
                 let kk = k.clone();
@@ -433,9 +479,14 @@ pub fn journeys(ctx: &Ctx, items: &[ItemFacts]) -> Vec<Journey> {
                 imported,
             });
         }
+        // Committing your own change under another of your identities is not maintainer
+        // evidence: a different person *and* a different name.
+        // Committing a bot's or a shared team account's commit (an export) is not holding the
+        // gate for a person.
         if c.applied_by_other
             && let Some(q) = human(ctx.commit_committer[ci])
-            && author != Some(q)
+            && author.is_some_and(|a| a != q)
+            && !same_name(&c.author_name, &c.committer_name)
         {
             j[q].touch(landed);
             j[q].offer(Rung::Maintainer, landed, || {
@@ -456,6 +507,36 @@ pub fn journeys(ctx: &Ctx, items: &[ItemFacts]) -> Vec<Journey> {
         regular(jp, min_merged, min_months);
     }
     j
+}
+
+/// Internal usernames (Phabricator's `Reviewed By:`) → the one person whose login or email
+/// local part it is; `None` when several people share it. Bots and noreply addresses are left
+/// out.
+fn usernames(people: &super::people::People) -> std::collections::HashMap<String, Option<usize>> {
+    let mut out: std::collections::HashMap<String, Option<usize>> =
+        std::collections::HashMap::new();
+    for (i, p) in people.persons.iter().enumerate() {
+        if p.bot.is_some() {
+            continue;
+        }
+        let locals = p
+            .emails
+            .iter()
+            .filter(|e| super::people::noreply_login(e).is_none())
+            .filter_map(|e| e.split('@').next());
+        let mut mine: BTreeSet<&str> = p.logins.iter().map(String::as_str).collect();
+        mine.extend(locals);
+        for u in mine {
+            out.entry(u.to_string())
+                .and_modify(|v| {
+                    if *v != Some(i) {
+                        *v = None;
+                    }
+                })
+                .or_insert(Some(i));
+        }
+    }
+    out
 }
 
 /// `regular`: the first time the person had ≥ `min_merged` distinct merged contributions in

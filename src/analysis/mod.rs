@@ -11,6 +11,7 @@ mod aggregate;
 mod experience;
 mod items;
 mod ladder;
+pub mod org;
 pub mod patterns;
 pub mod people;
 mod signals;
@@ -18,7 +19,7 @@ pub mod stats;
 
 use crate::config::Settings;
 use crate::domain::{ItemState, Rung, Ts};
-use crate::report::{Contributor, PeopleCounts, Report, RungReached, Sources, Status};
+use crate::report::{Contributor, Hit, PeopleCounts, Report, RungReached, Sources, Status};
 use crate::store::Dataset;
 use patterns::Patterns;
 use people::People;
@@ -41,6 +42,8 @@ pub(crate) struct Ctx<'a> {
     pub item_index: stats::FastMap<u64, usize>,
     /// Index in `ds.items` of each event's item (`u32::MAX`: none or unknown).
     event_item: Vec<u32>,
+    /// `Merge pull request` merge commits (index in `ds.commits`) and their PRs' authors.
+    pub merges: stats::FastMap<usize, people::MergedPr>,
 }
 
 /// The newest time in the data: events, items and commits all count.
@@ -56,6 +59,89 @@ pub fn newest_time(ds: &Dataset) -> Option<Ts> {
             .flatten()
     });
     events.chain(commits).chain(items).max()
+}
+
+/// Commits with a future date (docs/definitions.md, "Clock skew"): an author date more than a
+/// day after the commit's own committer date, or a committer date more than a year after
+/// everything else in the data (events, items and the other commits). Returns (commit index,
+/// the date that is wrong, why), sorted by commit index.
+fn clock_skew(ds: &Dataset) -> Vec<(usize, Ts, String)> {
+    const YEAR: Ts = 365 * stats::DAY;
+    let mut out = Vec::new();
+    if ds.commits.is_empty() {
+        return out;
+    }
+    // The newest rows, newest first; a leap of more than a year among them marks what lies
+    // above it as skewed, if it is only commits.
+    let mut times: Vec<(Ts, bool)> = ds
+        .commits
+        .iter()
+        .map(|c| (c.committer_time, true))
+        .chain(ds.events.iter().map(|e| (e.at, false)))
+        .chain(ds.items.iter().map(|i| (i.created_at, false)))
+        .collect();
+    let top = 20 + times.len() / 100;
+    if times.len() > top {
+        times.select_nth_unstable_by(top, |a, b| b.cmp(a));
+        times.truncate(top + 1);
+    }
+    times.sort_unstable_by(|a, b| b.cmp(a));
+    let bound = (0..times.len().saturating_sub(1))
+        .rev()
+        .find(|&i| times[i].0 > times[i + 1].0 + YEAR)
+        .filter(|&i| times[..=i].iter().all(|(_, commit)| *commit))
+        .map(|i| times[i + 1].0);
+    for (ci, c) in ds.commits.iter().enumerate() {
+        if let Some(b) = bound
+            && c.committer_time > b
+        {
+            out.push((
+                ci,
+                c.committer_time,
+                format!(
+                    "committed {}, more than a year after everything else ({})",
+                    iso(c.committer_time),
+                    iso(b)
+                ),
+            ));
+        } else if c.author_time > c.committer_time + stats::DAY {
+            out.push((
+                ci,
+                c.author_time,
+                format!(
+                    "authored {} after it was committed ({})",
+                    iso(c.author_time),
+                    iso(c.committer_time)
+                ),
+            ));
+        }
+    }
+    out
+}
+
+/// `ds` with the skewed dates of `skew` brought back: an author date to its committer date, a
+/// committer date to the newest date that is not skewed.
+fn unskew(ds: &Dataset, skew: &[(usize, Ts, String)]) -> Dataset {
+    let mut out = ds.clone();
+    let skewed: std::collections::BTreeSet<usize> = skew.iter().map(|(ci, _, _)| *ci).collect();
+    let sane_newest = ds
+        .commits
+        .iter()
+        .enumerate()
+        .filter(|(ci, _)| !skewed.contains(ci))
+        .map(|(_, c)| c.committer_time)
+        .chain(ds.events.iter().map(|e| e.at))
+        .chain(ds.items.iter().map(|i| i.created_at))
+        .max()
+        .unwrap_or(0);
+    for &ci in &skewed {
+        let c = &mut out.commits[ci];
+        if c.committer_time > sane_newest {
+            c.committer_time = sane_newest;
+        }
+        c.author_time = c.author_time.min(c.committer_time);
+    }
+    out
 }
 
 /// The data as it stood at `t`: later rows dropped, later closes and merges undone.
@@ -138,7 +224,8 @@ fn context<'a>(ds: &'a Dataset, settings: &'a Settings) -> Ctx<'a> {
         };
         event_distinct.push(d);
     }
-    let people = people::resolve(ds, settings, &pats, &actors);
+    let merges = people::merged_prs(ds, &pats);
+    let people = people::resolve(ds, settings, &pats, &actors, &merges);
     let actor_person: Vec<Option<usize>> = actors.iter().map(|a| people.by_login(a)).collect();
     // Reuse the buffer: one `u32` per event, not a 16-byte `Option<usize>`.
     let mut event_actor = event_distinct;
@@ -152,12 +239,12 @@ fn context<'a>(ds: &'a Dataset, settings: &'a Settings) -> Ctx<'a> {
     let commit_author = ds
         .commits
         .iter()
-        .map(|c| people.by_email(&c.author_email))
+        .map(|c| people.by_git_identity(&c.author_name, &c.author_email))
         .collect();
     let commit_committer = ds
         .commits
         .iter()
-        .map(|c| people.by_email(&c.committer_email))
+        .map(|c| people.by_git_identity(&c.committer_name, &c.committer_email))
         .collect();
     let item_author = ds
         .items
@@ -175,6 +262,7 @@ fn context<'a>(ds: &'a Dataset, settings: &'a Settings) -> Ctx<'a> {
         item_author,
         item_index,
         event_item,
+        merges,
     }
 }
 
@@ -196,6 +284,26 @@ impl Ctx<'_> {
 
 /// Analyse `ds` as of `as_of` (default: the newest event in the data).
 pub fn analyze(ds: &Dataset, settings: &Settings, as_of: Option<Ts>) -> Report {
+    let skew = clock_skew(ds);
+    let unskewed;
+    let ds = if skew.is_empty() {
+        ds
+    } else {
+        unskewed = unskew(ds, &skew);
+        &unskewed
+    };
+    let skew_hits: Vec<Hit> = skew
+        .iter()
+        .map(|(ci, at, why)| {
+            let c = &ds.commits[*ci];
+            Hit {
+                commit: Some(c.sha.clone()),
+                at: Some(iso(*at)),
+                detail: format!("{why}: {}", c.subject.chars().take(60).collect::<String>()),
+                ..Hit::default()
+            }
+        })
+        .collect();
     let newest = newest_time(ds);
     let cut_ds;
     let ds = match (as_of, newest) {
@@ -209,7 +317,8 @@ pub fn analyze(ds: &Dataset, settings: &Settings, as_of: Option<Ts>) -> Report {
     let now = as_of.unwrap_or(0);
     let ctx = context(ds, settings);
     let item_facts = items::facts(&ctx);
-    let tl = affiliation::timelines(&ctx);
+    let org = org::infer(&ctx);
+    let tl = affiliation::timelines(&ctx, &org.domains);
     let journeys = ladder::journeys(&ctx, &item_facts);
     let inactive = settings.inactive_days as i64 * stats::DAY;
 
@@ -294,6 +403,7 @@ pub fn analyze(ds: &Dataset, settings: &Settings, as_of: Option<Ts>) -> Report {
     }
     counts.total = counts.internal + counts.external;
     let outcome = signals::compute(&ctx, &item_facts, &tl, &journeys);
+    let vis = aggregate::Visibility::of(ds);
     let mut star_times: Vec<Ts> = ds
         .events
         .iter()
@@ -309,14 +419,18 @@ pub fn analyze(ds: &Dataset, settings: &Settings, as_of: Option<Ts>) -> Report {
             github: ds.has_github,
         },
         people: counts,
-        funnel: aggregate::funnel(&contributors, &times, ds.has_github),
+        funnel: aggregate::funnel(&contributors, &times, &vis),
         openness: outcome.openness,
         dropoffs: aggregate::dropoffs(&contributors),
         signals: outcome.signals,
         penalty: outcome.penalty,
         doors: aggregate::doors(&contributors, &times),
-        cohorts: aggregate::cohorts(&contributors, &times, now, ds.has_github),
+        cohorts: aggregate::cohorts(&contributors, &times, now, &vis),
         gravity: aggregate::gravity(&ctx, &contributors, &times, &starred, &star_times),
         contributors,
+        affiliation_source: org.source,
+        affiliation: org,
+        suggested_merges: ctx.people.suggested.clone(),
+        clock_skew: skew_hits,
     }
 }

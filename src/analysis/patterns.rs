@@ -53,6 +53,23 @@ pub const BUILTIN_BOTS: &[&str] = &[
     "vercel",
 ];
 
+/// Words in a committer's name or address that mark a mirror-sync service account.
+const SYNC_ACCOUNT_WORDS: &[&str] = &["copybara", "shipit"];
+
+/// `text` is, or ends with, the word "bot" or "robot" after one of `seps` ("Gopher Robot",
+/// "facebook-github-bot-bot", "ci_bot"), not a word that merely ends in those letters.
+fn robot_word(text: &str, seps: &[char]) -> bool {
+    let text = text.trim();
+    if text == "bot" || text == "robot" {
+        return true;
+    }
+    ["bot", "robot"].iter().any(|w| {
+        text.strip_suffix(w)
+            .and_then(|rest| rest.chars().last())
+            .is_some_and(|c| seps.contains(&c))
+    })
+}
+
 /// Links to places outsiders cannot open (WORKFLOWS §7).
 const BUILTIN_HOSTS: &[&str] = &[
     r"https?://[a-z0-9.-]+\.(?:internal|intranet|corp|lan)(?:[:/][^\s)]*)?",
@@ -223,6 +240,9 @@ impl Patterns {
             if BUILTIN_BOTS.contains(&lower.as_str()) {
                 return Some(format!("{l} is a well-known bot"));
             }
+            if robot_word(&lower, &['-', '_']) {
+                return Some(format!("login {l} ends with -bot"));
+            }
         }
         if let Some(e) = email {
             let lower = e.to_ascii_lowercase();
@@ -234,11 +254,23 @@ impl Patterns {
             if local.ends_with("[bot]") || BUILTIN_BOTS.contains(&local) {
                 return Some(format!("{e} is a well-known bot address"));
             }
+            if robot_word(local, &['-', '_', '.']) {
+                return Some(format!("{e} is a bot address (-bot@)"));
+            }
+            if SYNC_ACCOUNT_WORDS.iter().any(|w| local.contains(w)) {
+                return Some(format!("{e} is a mirror-sync account"));
+            }
         }
         if let Some(n) = name {
             let lower = n.to_ascii_lowercase();
             if BUILTIN_BOTS.contains(&lower.as_str()) || lower.ends_with("[bot]") {
                 return Some(format!("name {n} is a well-known bot"));
+            }
+            if robot_word(&lower, &[' ', '-', '_']) {
+                return Some(format!("name {n} ends with Bot or Robot"));
+            }
+            if SYNC_ACCOUNT_WORDS.iter().any(|w| lower.contains(w)) {
+                return Some(format!("name {n} is a mirror-sync account"));
             }
         }
         if let Some(re) = &self.bot_extra {
@@ -249,6 +281,27 @@ impl Patterns {
             }
         }
         None
+    }
+
+    /// Is this a shared team account ("Abseil Team <absl-team@…>", "The Foo Authors")? Such an
+    /// account is an insider account, not a climbing person. Returns the reason.
+    pub fn team_reason(&self, name: &str, emails: &[String]) -> Option<String> {
+        let lower = name.to_lowercase();
+        let words: Vec<&str> = lower
+            .split(|c: char| !c.is_alphanumeric())
+            .filter(|w| !w.is_empty())
+            .collect();
+        let last = words.last().copied().unwrap_or_default();
+        if words.len() >= 2 && matches!(last, "team" | "authors" | "maintainers" | "developers") {
+            return Some(format!("shared team account (name \"{name}\")"));
+        }
+        emails.iter().find_map(|e| {
+            let local = e.split('@').next().unwrap_or_default();
+            local
+                .split(['-', '_', '.', '+'])
+                .any(|w| w == "team")
+                .then(|| format!("shared team account ({e})"))
+        })
     }
 
     /// The first link to a private host or offline phrase in `text`.
@@ -317,5 +370,53 @@ mod tests {
             p.bot_reason(Some("alice"), Some("alice@x.org"), Some("Alice"))
                 .is_none()
         );
+    }
+
+    #[test]
+    fn mirror_and_robot_accounts_are_bots_in_every_spelling() {
+        let p = Patterns::new(&Settings::default());
+        for (login, email, name) in [
+            (None, Some("facebook-github-bot-bot@fb.com"), None),
+            (None, None, Some("Facebook Github Bot")),
+            (None, Some("gobot@golang.org"), Some("Gopher Robot")),
+            (Some("k8s-ci-robot"), None, None),
+            (Some("some-ci-bot"), None, None),
+            (None, Some("copybara-worker@google.com"), None),
+            (None, None, Some("Copybara-Service")),
+            (None, Some("ci_bot@example.org"), None),
+        ] {
+            assert!(
+                p.bot_reason(login, email, name).is_some(),
+                "{login:?} {email:?} {name:?}"
+            );
+        }
+        for (login, email, name) in [
+            (Some("abbot"), Some("talbot@x.org"), Some("Jane Abbot")),
+            (Some("robotics-fan"), None, Some("Bo Tran")),
+        ] {
+            assert!(
+                p.bot_reason(login, email, name).is_none(),
+                "{login:?} {email:?} {name:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn shared_team_accounts_are_recognised() {
+        let p = Patterns::new(&Settings::default());
+        assert!(
+            p.team_reason("Abseil Team", &["absl-team@google.com".into()])
+                .is_some()
+        );
+        assert!(p.team_reason("The Go Authors", &[]).is_some());
+        assert!(
+            p.team_reason("X", &["dev-team@corp.example".into()])
+                .is_some()
+        );
+        assert!(
+            p.team_reason("Teamus Maximus", &["teamus@x.org".into()])
+                .is_none()
+        );
+        assert!(p.team_reason("Jane Doe", &["jane@x.org".into()]).is_none());
     }
 }

@@ -5,7 +5,7 @@ use super::patterns::Patterns;
 use super::stats::{FastMap, FastSet};
 use crate::config::Settings;
 use crate::domain::UserKind;
-use crate::report::IdentityEvidence;
+use crate::report::{IdentityEvidence, SuggestedMerge};
 use crate::store::Dataset;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
@@ -20,6 +20,11 @@ pub struct Person {
     pub emails: Vec<String>,
     pub identities: Vec<IdentityEvidence>,
     pub bot: Option<String>,
+    /// Lowercase names of identities with no usable email (`Name <>`).
+    pub bare_names: Vec<String>,
+    /// A shared team account ("Project Team <team@corp>"): an insider account, never a
+    /// climbing person (docs/definitions.md, "People"). Set together with `bot`.
+    pub team: bool,
 }
 
 #[derive(Debug, Default)]
@@ -28,6 +33,10 @@ pub struct People {
     pub persons: Vec<Person>,
     by_login: FastMap<String, usize>,
     by_email: FastMap<String, usize>,
+    /// Identities with no usable email (`Name <>`), keyed by their lowercase name.
+    by_name_only: FastMap<String, usize>,
+    /// People who may be one person but are not merged, for the user to decide.
+    pub suggested: Vec<SuggestedMerge>,
 }
 
 impl People {
@@ -42,6 +51,21 @@ impl People {
     pub fn is_bot(&self, p: usize) -> bool {
         self.persons[p].bot.is_some()
     }
+
+    /// The person behind a git identity: by email, or by name when the email is empty.
+    pub fn by_git_identity(&self, name: &str, email: &str) -> Option<usize> {
+        if usable_email(email) {
+            self.by_email(email)
+        } else {
+            self.by_name_only.get(&name.trim().to_lowercase()).copied()
+        }
+    }
+}
+
+/// An address that can identify someone (`Name <>` or `Name <none>` cannot).
+fn usable_email(email: &str) -> bool {
+    let e = email.trim();
+    e.contains('@') && e.len() > 2
 }
 
 /// The login a GitHub noreply address stands for (`ID+login@…` or `login@…`).
@@ -65,8 +89,131 @@ fn is_ghost(login: &str) -> bool {
     login.eq_ignore_ascii_case("ghost")
 }
 
-const REVIEW_TRAILERS: [&str; 2] = ["reviewed-by", "acked-by"];
+/// Trailers whose value names a person (`Name <email>`): each is an identity sighting.
+pub const IDENTITY_TRAILERS: [&str; 9] = [
+    "co-authored-by",
+    "reviewed-by",
+    "acked-by",
+    "signed-off-by",
+    "tested-by",
+    "reported-by",
+    "helped-by",
+    "suggested-by",
+    "mentored-by",
+];
 
+/// The name in a `Name <email>` trailer value.
+pub fn trailer_name(value: &str) -> &str {
+    value.split('<').next().unwrap_or_default().trim()
+}
+
+/// Normalised full name for comparisons: lowercase letters and digits, words single-spaced.
+/// Names too short or single-word are `None`: they are too common to tell people apart.
+pub fn full_name_key(name: &str) -> Option<String> {
+    let words: Vec<String> = name
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(|w| w.to_lowercase())
+        .collect();
+    (words.len() >= 2 && words.iter().map(String::len).sum::<usize>() >= 5).then(|| words.join(" "))
+}
+
+/// Whether two git names are the same name (case, punctuation and spacing aside).
+pub fn same_name(a: &str, b: &str) -> bool {
+    let norm = |s: &str| -> String {
+        s.split(|c: char| !c.is_alphanumeric())
+            .filter(|w| !w.is_empty())
+            .map(|w| w.to_lowercase())
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    let (a, b) = (norm(a), norm(b));
+    !a.is_empty() && a == b
+}
+
+/// A PR merged with a `Merge pull request #N from X/branch` commit, and who wrote it
+/// (docs/definitions.md, "The gate"): X is the PR author's account only when X is a person —
+/// not the organisation that owns the repository, and not an account whose merged branches
+/// were written by many people (a shared or organisation account).
+#[derive(Debug, Clone)]
+pub struct MergedPr {
+    pub number: u64,
+    /// X, as written.
+    pub head_owner: String,
+    pub head_is_person: bool,
+    /// The author (name, email) of most of the merged branch's commits (at least 60 %).
+    pub branch_author: Option<(String, String)>,
+}
+
+/// Every `Merge pull request` merge commit (by index in `ds.commits`) with its PR's author.
+pub fn merged_prs(ds: &Dataset, pats: &Patterns) -> FastMap<usize, MergedPr> {
+    let owner = ds
+        .repo
+        .as_deref()
+        .and_then(|r| r.split_once('/'))
+        .map(|(o, _)| o.to_lowercase());
+    // The merged branch's commits of each PR: (name, email) → commits.
+    let mut branch: HashMap<u64, BTreeMap<(String, String), u64>> = HashMap::new();
+    for c in &ds.commits {
+        if let (Some(n), Some(crate::domain::PrVia::MergedBranch)) = (c.pr_number, c.pr_via)
+            && !c.is_merge()
+        {
+            *branch
+                .entry(n)
+                .or_default()
+                .entry((c.author_name.clone(), c.author_email.to_lowercase()))
+                .or_default() += 1;
+        }
+    }
+    let dominant = |n: u64| -> Option<(String, String)> {
+        let authors = branch.get(&n)?;
+        let total: u64 = authors.values().sum();
+        let (who, k) = authors
+            .iter()
+            .max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(a.0)))?;
+        (*k * 10 >= total * 6).then(|| who.clone())
+    };
+    let mut out: FastMap<usize, MergedPr> = FastMap::default();
+    // Per head owner: the distinct branch authors over all its merged PRs.
+    let mut owners: HashMap<String, BTreeSet<String>> = HashMap::new();
+    for (ci, c) in ds.commits.iter().enumerate() {
+        if !c.is_merge() {
+            continue;
+        }
+        let Some(caps) = pats.merge_subject.captures(&c.subject) else {
+            continue;
+        };
+        let Ok(number) = caps[1].parse::<u64>() else {
+            continue;
+        };
+        let head_owner = caps[2].to_string();
+        let branch_author = dominant(number);
+        if let Some((name, e)) = &branch_author {
+            let who = full_name_key(name).unwrap_or_else(|| e.clone());
+            owners
+                .entry(head_owner.to_lowercase())
+                .or_default()
+                .insert(who);
+        }
+        out.insert(
+            ci,
+            MergedPr {
+                number,
+                head_owner,
+                head_is_person: true,
+                branch_author,
+            },
+        );
+    }
+    for m in out.values_mut() {
+        let key = m.head_owner.to_lowercase();
+        let many_authors = owners.get(&key).is_some_and(|a| a.len() >= 3);
+        m.head_is_person = owner.as_deref() != Some(key.as_str()) && !many_authors;
+    }
+    out
+}
+
+#[derive(Clone)]
 struct Graph {
     keys: Vec<String>,
     index: FastMap<String, usize>,
@@ -87,6 +234,15 @@ impl Graph {
     }
     fn login(&mut self, l: &str) -> Option<usize> {
         (!l.is_empty() && !is_ghost(l)).then(|| self.node(format!("login:{}", l.to_lowercase())))
+    }
+    /// A git identity: its email, or its name when the email is empty (SPEC: an author with
+    /// an empty email is still a person).
+    fn git_ident(&mut self, name: &str, email: &str) -> Option<usize> {
+        if usable_email(email) {
+            return self.email(email);
+        }
+        let name = name.trim().to_lowercase();
+        (!name.is_empty()).then(|| self.node(format!("name:{name}")))
     }
     fn email(&mut self, e: &str) -> Option<usize> {
         let e = e.trim().to_lowercase();
@@ -124,42 +280,54 @@ impl Graph {
 
 /// Merge every identity in `ds` into persons.
 /// `actors` are the distinct event actors (collected by the caller in its one pass over events).
-pub fn resolve(ds: &Dataset, settings: &Settings, pats: &Patterns, actors: &[&str]) -> People {
+pub fn resolve(
+    ds: &Dataset,
+    settings: &Settings,
+    pats: &Patterns,
+    actors: &[&str],
+    merges: &FastMap<usize, MergedPr>,
+) -> People {
     let mut g = Graph {
         keys: Vec::new(),
         index: FastMap::default(),
         parent: Vec::new(),
         edges: Vec::new(),
     };
-    // Git author names per email, for display names.
+    // Git author names per identity, for display names.
     let mut names: HashMap<usize, BTreeMap<String, u64>> = HashMap::new();
-    for c in &ds.commits {
-        if let Some(n) = g.email(&c.author_email) {
+    let mut count_name = |n: usize, name: &str| {
+        let name = name.trim();
+        if !name.is_empty() {
             *names
                 .entry(n)
                 .or_default()
-                .entry(c.author_name.clone())
+                .entry(name.to_string())
                 .or_default() += 1;
         }
+    };
+    for c in &ds.commits {
+        if let Some(n) = g.git_ident(&c.author_name, &c.author_email) {
+            count_name(n, &c.author_name);
+        }
         if c.applied_by_other
-            && let Some(n) = g.email(&c.committer_email)
+            && let Some(n) = g.git_ident(&c.committer_name, &c.committer_email)
         {
-            *names
-                .entry(n)
-                .or_default()
-                .entry(c.committer_name.clone())
-                .or_default() += 1;
+            count_name(n, &c.committer_name);
         }
         for (k, v) in &c.trailers {
             let k = k.to_ascii_lowercase();
-            if (k == "co-authored-by" || REVIEW_TRAILERS.contains(&k.as_str()))
+            if IDENTITY_TRAILERS.contains(&k.as_str())
                 && let Some(e) = trailer_email(v)
+                && let Some(n) = g.email(&e)
             {
-                g.email(&e);
+                count_name(n, trailer_name(v));
             }
         }
-        if let Some(caps) = pats.merge_subject.captures(&c.subject) {
-            g.login(&caps[2]);
+    }
+    // A `Merge pull request #N from X/branch` names X's account only when X is a person.
+    for m in merges.values() {
+        if m.head_is_person {
+            g.login(&m.head_owner);
         }
     }
     let mut user_names: HashMap<usize, String> = HashMap::new();
@@ -222,14 +390,164 @@ pub fn resolve(ds: &Dataset, settings: &Settings, pats: &Patterns, actors: &[&st
             g.union(w[0], w[1], "config alias".into());
         }
     }
-    weak_links(ds, &mut g);
-    build(g, ds, pats, names, user_names)
+    weak_links(ds, &mut g, merges);
+    let first = build(g.clone(), ds, pats, &names, &user_names);
+    let (strong, suggested) = name_matches(&first, settings);
+    if strong.is_empty() {
+        return People { suggested, ..first };
+    }
+    for (a, b, reason) in strong {
+        if let (Some(&x), Some(&y)) = (g.index.get(&a), g.index.get(&b)) {
+            g.union(x, y, reason);
+        }
+    }
+    let people = build(g, ds, pats, &names, &user_names);
+    let (_, suggested) = name_matches(&people, settings);
+    People {
+        suggested,
+        ..people
+    }
+}
+
+/// The address name of an email: the noreply address's login, else the local part, folded
+/// to letters and digits.
+fn address_name(email: &str) -> String {
+    let local = noreply_login(email)
+        .unwrap_or_else(|| email.split('@').next().unwrap_or_default().to_lowercase());
+    local.chars().filter(|c| c.is_alphanumeric()).collect()
+}
+
+fn unroutable(email: &str) -> bool {
+    let d = email.rsplit_once('@').map_or("", |(_, d)| d);
+    !usable_email(email)
+        || !d.contains('.')
+        || d.ends_with(".local")
+        || d.ends_with(".localdomain")
+        || d.ends_with(".lan")
+        || d.contains("(none)")
+}
+
+/// People with the same full name (docs/definitions.md, "Suggested merges"). Returns the pairs
+/// to merge — the same full name *and* the same address name (`katzdm@gmail.com` and
+/// `katzdm@google.com`), or a login that spells the full name (`derekmauro` for "Derek
+/// Mauro") — as (identity key, identity key, reason), and the rest as suggestions for the
+/// user. A name alone never merges. Pairs listed in `rejected_merges` are neither merged nor
+/// suggested.
+fn name_matches(
+    people: &People,
+    settings: &Settings,
+) -> (Vec<(String, String, String)>, Vec<SuggestedMerge>) {
+    let rejected: Vec<BTreeSet<String>> = settings
+        .rejected_merges
+        .iter()
+        .map(|ids| ids.iter().map(|i| i.to_lowercase()).collect())
+        .collect();
+    let is_rejected = |a: &str, b: &str| {
+        rejected
+            .iter()
+            .any(|r| r.contains(&a.to_lowercase()) && r.contains(&b.to_lowercase()))
+    };
+    let mut by_name: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+    for (i, p) in people.persons.iter().enumerate() {
+        if p.bot.is_some() {
+            continue;
+        }
+        if let Some(k) = full_name_key(&p.name) {
+            by_name.entry(k).or_default().push(i);
+        }
+    }
+    let mut strong = Vec::new();
+    let mut suggested = Vec::new();
+    for (key, group) in by_name {
+        // A name shared by many identities is a common name: suggest nothing.
+        if group.len() < 2 || group.len() > 4 {
+            continue;
+        }
+        let squashed: String = key.chars().filter(|c| c.is_alphanumeric()).collect();
+        let names_of = |p: &Person| -> BTreeSet<String> {
+            let mut n: BTreeSet<String> = p.emails.iter().map(|e| address_name(e)).collect();
+            n.extend(
+                p.logins
+                    .iter()
+                    .map(|l| l.chars().filter(|c| c.is_alphanumeric()).collect()),
+            );
+            n.retain(|x| x.len() >= 3);
+            n
+        };
+        let mut weak_ids: BTreeSet<String> = BTreeSet::new();
+        let mut reasons: BTreeSet<String> = BTreeSet::new();
+        for (x, &a) in group.iter().enumerate() {
+            for &b in &group[x + 1..] {
+                let (pa, pb) = (&people.persons[a], &people.persons[b]);
+                if is_rejected(&pa.id, &pb.id) {
+                    continue;
+                }
+                let (na, nb) = (names_of(pa), names_of(pb));
+                let shared = na.intersection(&nb).next().cloned();
+                let spelled = [(&na, pb), (&nb, pa)]
+                    .into_iter()
+                    .find(|(n, _)| n.contains(&squashed))
+                    .map(|_| squashed.clone());
+                if let Some(why) = shared
+                    .map(|s| format!("same full name \"{}\" and address name {s}", pa.name))
+                    .or_else(|| {
+                        spelled.map(|s| {
+                            format!(
+                                "same full name \"{}\" and a login that spells it ({s})",
+                                pa.name
+                            )
+                        })
+                    })
+                {
+                    strong.push((pa.id.clone(), pb.id.clone(), why));
+                    continue;
+                }
+                weak_ids.insert(pa.id.clone());
+                weak_ids.insert(pb.id.clone());
+                let addrs = pa.emails.iter().chain(&pb.emails);
+                let domains: BTreeSet<&str> = pa
+                    .emails
+                    .iter()
+                    .chain(&pb.emails)
+                    .filter_map(|e| e.rsplit_once('@').map(|(_, d)| d))
+                    .collect();
+                let mut why = format!("same full name \"{}\"", pa.name);
+                if let Some(u) = addrs.clone().find(|e| unroutable(e)) {
+                    why.push_str(&format!("; one address is unroutable ({u})"));
+                } else if !pa.emails.is_empty() && !pb.emails.is_empty() && domains.len() == 1 {
+                    why.push_str("; both addresses on the same domain");
+                }
+                reasons.insert(why);
+            }
+        }
+        if weak_ids.len() >= 2 {
+            let evidence = group
+                .iter()
+                .map(|&i| &people.persons[i])
+                .filter(|p| weak_ids.contains(&p.id))
+                .map(|p| {
+                    let mut ids: Vec<String> =
+                        p.logins.iter().map(|l| format!("login {l}")).collect();
+                    ids.extend(p.emails.iter().cloned());
+                    format!("{}: {}", p.id, ids.join(", "))
+                })
+                .collect();
+            suggested.push(SuggestedMerge {
+                ids: weak_ids.into_iter().collect(),
+                name: people.persons[group[0]].name.clone(),
+                reason: reasons.into_iter().collect::<Vec<_>>().join("; "),
+                evidence,
+            });
+        }
+    }
+    suggested.sort();
+    (strong, suggested)
 }
 
 /// Links that are only safe when unambiguous: the author email of a PR's squash commit or of
 /// all the commits the API lists for the PR ↔ the PR author's login. Skipped when the email
 /// would link to two logins, or already belongs to another login.
-fn weak_links(ds: &Dataset, g: &mut Graph) {
+fn weak_links(ds: &Dataset, g: &mut Graph, merges: &FastMap<usize, MergedPr>) {
     let pr_author: HashMap<u64, &str> = ds
         .items
         .iter()
@@ -250,6 +568,25 @@ fn weak_links(ds: &Dataset, g: &mut Graph) {
                 .or_default()
                 .entry(a.to_lowercase())
                 .or_insert_with(|| format!("authored the squash commit of PR #{n}"));
+        }
+    }
+    let mut merged: Vec<(&usize, &MergedPr)> = merges.iter().collect();
+    merged.sort_by_key(|(ci, _)| **ci);
+    for (ci, m) in merged {
+        if let (true, Some((_, e))) = (m.head_is_person, &m.branch_author)
+            && usable_email(e)
+        {
+            let sha7: String = ds.commits[*ci].sha.chars().take(7).collect();
+            candidates
+                .entry(e.clone())
+                .or_default()
+                .entry(m.head_owner.to_lowercase())
+                .or_insert_with(|| {
+                    format!(
+                        "authored the commits of PR #{} (merged in {sha7})",
+                        m.number
+                    )
+                });
         }
     }
     for (n, shas) in &ds.item_commits {
@@ -303,8 +640,8 @@ fn build(
     mut g: Graph,
     ds: &Dataset,
     pats: &Patterns,
-    names: HashMap<usize, BTreeMap<String, u64>>,
-    user_names: HashMap<usize, String>,
+    names: &HashMap<usize, BTreeMap<String, u64>>,
+    user_names: &HashMap<usize, String>,
 ) -> People {
     let user_kind: HashMap<String, UserKind> = ds
         .users
@@ -328,20 +665,25 @@ fn build(
     for (root, members) in groups {
         let mut logins = Vec::new();
         let mut emails = Vec::new();
+        let mut bare_names = Vec::new();
         for &m in &members {
             let k = &g.keys[m];
             if let Some(l) = k.strip_prefix("login:") {
                 logins.push(l.to_string());
             } else if let Some(e) = k.strip_prefix("email:") {
                 emails.push(e.to_string());
+            } else if let Some(n) = k.strip_prefix("name:") {
+                bare_names.push(n.to_string());
             }
         }
         logins.sort();
         emails.sort();
-        let id = match (logins.first(), emails.first()) {
-            (Some(l), _) => format!("login:{l}"),
-            (None, Some(e)) => format!("email:{e}"),
-            (None, None) => continue,
+        bare_names.sort();
+        let id = match (logins.first(), emails.first(), bare_names.first()) {
+            (Some(l), _, _) => format!("login:{l}"),
+            (None, Some(e), _) => format!("email:{e}"),
+            (None, None, Some(n)) => format!("name:{n}"),
+            (None, None, None) => continue,
         };
         let mut bot = None;
         for l in &logins {
@@ -372,6 +714,12 @@ fn build(
         {
             bot = pats.bot_reason(None, None, Some(n));
         }
+        let team = bot.is_none()
+            && name
+                .as_deref()
+                .and_then(|n| pats.team_reason(n, &emails))
+                .map(|why| bot = Some(why))
+                .is_some();
         let name = name.unwrap_or_else(|| {
             logins
                 .first()
@@ -388,6 +736,8 @@ fn build(
             emails,
             identities,
             bot,
+            team,
+            bare_names,
         });
     }
     persons.sort_by(|a, b| a.id.cmp(&b.id));
@@ -401,6 +751,9 @@ fn build(
         }
         for e in &p.emails {
             people.by_email.insert(e.clone(), i);
+        }
+        for n in &p.bare_names {
+            people.by_name_only.insert(n.clone(), i);
         }
     }
     people

@@ -42,12 +42,13 @@ impl Builder {
         self.hits.sort_by(|a, b| a.1.cmp(&b.1).then(a.0.cmp(&b.0)));
         let mut by_year: BTreeMap<String, u64> = BTreeMap::new();
         let mut split = Split::<u64>::default();
+        let mut bots = 0;
         for (at, h) in &self.hits {
             *by_year.entry(stats::year(*at)).or_default() += 1;
             match h.affiliation {
                 Some(Affiliation::Internal) => split.internal += 1,
                 Some(Affiliation::External) => split.external += 1,
-                None => {}
+                None => bots += 1,
             }
         }
         let count = self.available.then_some(self.hits.len() as u64);
@@ -59,6 +60,7 @@ impl Builder {
             total,
             share: count.zip(total).and_then(|(c, t)| share(c, t)),
             split: self.available.then_some(split),
+            bots: self.available.then_some(bots),
             values: None,
             ratio: None,
             evidence: self.hits.into_iter().map(|(_, h)| h).collect(),
@@ -206,11 +208,14 @@ pub fn compute(ctx: &Ctx, items: &[ItemFacts], tl: &[Timeline], journeys: &[Jour
     let ds = ctx.ds;
     let (git, gh) = (ds.has_git, ds.has_github);
     let person = |p: Option<usize>| p.map(|p| ctx.people.persons[p].id.clone());
-    // Bots' work is the project's own automation: counted on the internal side.
+    // A shared team account is an insider account; a bot's rows are on neither side (they
+    // are counted in the signal's `bots`), so a repository with no insiders never shows
+    // internal rows.
     let aff = |p: Option<usize>, t: Ts| match p {
-        Some(p) if ctx.people.is_bot(p) => Affiliation::Internal,
-        Some(p) => tl[p].at(t),
-        None => Affiliation::External,
+        Some(p) if ctx.people.persons[p].team => Some(Affiliation::Internal),
+        Some(p) if ctx.people.is_bot(p) => None,
+        Some(p) => Some(tl[p].at(t)),
+        None => Some(Affiliation::External),
     };
 
     // Git signals.
@@ -247,7 +252,7 @@ pub fn compute(ctx: &Ctx, items: &[ItemFacts], tl: &[Timeline], journeys: &[Jour
         let hit = |detail: String| Hit {
             commit: Some(c.sha.clone()),
             person: person(ctx.commit_author[ci]),
-            affiliation: Some(a),
+            affiliation: a,
             at: Some(iso(c.author_time)),
             detail,
             ..Hit::default()
@@ -300,7 +305,7 @@ pub fn compute(ctx: &Ctx, items: &[ItemFacts], tl: &[Timeline], journeys: &[Jour
                 item: Some(it.number),
                 commit: commit.clone(),
                 person: person(f.author),
-                affiliation: Some(a),
+                affiliation: a,
                 at: Some(iso(l.at)),
                 detail: l.how.clone(),
             },
@@ -319,7 +324,7 @@ pub fn compute(ctx: &Ctx, items: &[ItemFacts], tl: &[Timeline], journeys: &[Jour
                         item: Some(it.number),
                         commit: commit.clone(),
                         person: person(f.author),
-                        affiliation: Some(a),
+                        affiliation: a,
                         at: Some(iso(l.at)),
                         detail: format!(
                             "credit leak: {} landed with author {} <{}>, no Co-authored-by for the PR author",
@@ -343,7 +348,7 @@ pub fn compute(ctx: &Ctx, items: &[ItemFacts], tl: &[Timeline], journeys: &[Jour
                 item: Some(*n),
                 commit: Some(c.sha.clone()),
                 person: person(ctx.commit_author[*ci]),
-                affiliation: Some(aff(ctx.commit_author[*ci], c.author_time)),
+                affiliation: aff(ctx.commit_author[*ci], c.author_time),
                 at: Some(iso(c.committer_time)),
                 detail: format!("{} says \"Imported from GitHub PR #{n}\"", short(&c.sha)),
             },
@@ -387,7 +392,7 @@ pub fn compute(ctx: &Ctx, items: &[ItemFacts], tl: &[Timeline], journeys: &[Jour
                 Hit {
                     item: Some(n),
                     person: person(f.author),
-                    affiliation: Some(aff(f.author, it.created_at)),
+                    affiliation: aff(f.author, it.created_at),
                     at: Some(iso(at)),
                     detail,
                     ..Hit::default()

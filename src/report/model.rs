@@ -195,6 +195,9 @@ pub struct FunnelRow {
     /// Ids of the people counted (evidence for drill-down).
     #[serde(default)]
     pub people: Vec<String>,
+    /// The sources that could see this rung (`git`, `github`); empty = unknown.
+    #[serde(default)]
+    pub seen_by: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
@@ -335,6 +338,9 @@ pub struct Signal {
     pub share: Option<f64>,
     /// `count` split by the author's affiliation at the time.
     pub split: Option<Split<u64>>,
+    /// Rows by bots and service accounts: on neither side of `split`.
+    #[serde(default)]
+    pub bots: Option<u64>,
     /// For the gap signals: the measured value per side (median hours or a ratio).
     pub values: Option<Split<Option<f64>>>,
     /// For the gap signals: external ÷ internal.
@@ -520,6 +526,82 @@ pub struct Report {
     /// By quarter, then internal before external.
     pub cohorts: Vec<Cohort>,
     pub gravity: Gravity,
+    /// Where insiders come from: `configured`, `inferred` (from history) or `none`.
+    pub affiliation_source: AffiliationSource,
+    /// The organisation inference behind `affiliation_source`, with its evidence.
+    pub affiliation: OrgInference,
+    /// Identities that look like one person but are not merged (never merged on a name
+    /// alone): accept one to store it as an alias.
+    #[serde(default)]
+    pub suggested_merges: Vec<SuggestedMerge>,
+    /// Commits dated in the future (after their own commit, or far after everything else):
+    /// they do not set `as_of`, and their times are counted at `as_of`.
+    #[serde(default)]
+    pub clock_skew: Vec<Hit>,
+}
+
+/// Where the internal/external split comes from (docs/definitions.md, "Inferred organisation").
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum AffiliationSource {
+    /// `internal_domains`, `internal_orgs` or an affiliations file.
+    Configured,
+    /// Domains inferred from the history, not yet confirmed.
+    Inferred,
+    /// Nothing says who is an insider.
+    #[default]
+    None,
+}
+
+impl AffiliationSource {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AffiliationSource::Configured => "configured",
+            AffiliationSource::Inferred => "inferred",
+            AffiliationSource::None => "none",
+        }
+    }
+}
+
+/// One candidate organisation domain with its evidence.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct OrgDomain {
+    pub domain: String,
+    /// Internal-workflow commits (markers or synced in) seen with this domain.
+    pub internal_commits: u64,
+    /// Their share of all internal-workflow commits, in percent.
+    pub share_percent: u64,
+    /// Distinct people seen on the domain in that evidence (authors and gate holders).
+    pub people: u64,
+    /// Meets the inference rule.
+    pub inferred: bool,
+    /// Listed in `rejected_domains`.
+    pub rejected: bool,
+    pub evidence: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct OrgInference {
+    pub source: AffiliationSource,
+    /// Domains applied as internal because they were inferred (empty when configured).
+    pub domains: Vec<String>,
+    /// One sentence for the screen, e.g. "insiders inferred from google.com: 2689 commits
+    /// synced in by copybara-worker@google.com".
+    pub summary: String,
+    pub internal_workflow_commits: u64,
+    /// The best candidates, inferred first.
+    pub candidates: Vec<OrgDomain>,
+}
+
+/// Two or more people who may be one (docs/definitions.md, "Suggested merges").
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct SuggestedMerge {
+    /// Person ids, sorted.
+    pub ids: Vec<String>,
+    pub name: String,
+    /// e.g. "same full name; one address is unroutable (bob@laptop.local)".
+    pub reason: String,
+    pub evidence: Vec<String>,
 }
 
 impl Report {
