@@ -235,7 +235,9 @@ impl Config {
             ("private_review_hosts", &self.private_review_hosts),
         ] {
             if list.iter().any(|v| v.trim().is_empty()) {
-                return Err(format!("{key} holds an empty entry, which would match everything; remove it"));
+                return Err(format!(
+                    "{key} holds an empty entry, which would match everything; remove it"
+                ));
             }
         }
         if s.aliases.iter().flatten().any(|v| v.trim().is_empty()) {
@@ -309,9 +311,18 @@ mod tests {
 
     #[test]
     fn durations_of_the_github_section() {
-        assert_eq!(parse_duration("1h"), Some(std::time::Duration::from_secs(3600)));
-        assert_eq!(parse_duration("90"), Some(std::time::Duration::from_secs(90)));
-        assert_eq!(parse_duration("30m"), Some(std::time::Duration::from_secs(1800)));
+        assert_eq!(
+            parse_duration("1h"),
+            Some(std::time::Duration::from_secs(3600))
+        );
+        assert_eq!(
+            parse_duration("90"),
+            Some(std::time::Duration::from_secs(90))
+        );
+        assert_eq!(
+            parse_duration("30m"),
+            Some(std::time::Duration::from_secs(1800))
+        );
         assert_eq!(parse_duration("1y"), None);
     }
 

@@ -33,13 +33,17 @@ pub enum Error {
         requested: String,
     },
 
-    #[error("the database is locked: another contrail is syncing this repository; wait for it to finish, or pass --db NEW to work on another file")]
+    #[error(
+        "the database is locked: another contrail is syncing this repository; wait for it to finish, or pass --db NEW to work on another file"
+    )]
     Busy,
 
     #[error("{} is read-only; `contrail report`, `tui` and `open` can read it, but to sync into it make it writable (chmod u+w) or pass --db NEW", .0.display())]
     ReadOnly(PathBuf),
 
-    #[error("GitHub asks to wait {wait} before the next request, longer than github.max_wait ({max}); what was fetched is saved: resume with the same command after {resume_at} UTC")]
+    #[error(
+        "GitHub asks to wait {wait} before the next request, longer than github.max_wait ({max}); what was fetched is saved: resume with the same command after {resume_at} UTC"
+    )]
     WaitTooLong {
         wait: String,
         max: String,

@@ -32,12 +32,55 @@ impl Rng {
 
 /// Tokens that parsers care about, inserted whole.
 const TOKENS: &[&str] = &[
-    "\n", "\r\n", "\t", " ", ":", "<", ">", "@", "!", "#", "\n\n", "Signed-off-by: ",
-    "Co-authored-by: ", "Reviewed-on: ", "(cherry picked from commit ", "until ", "from ",
-    "2024-02-30", "9999-12-31", "0000-00-00", "[", "]", "[[", "]]", "=", "\"", "'''", "\\u0000",
-    "é", "日本", "\u{202e}", "\u{200b}", "\u{1b}", "\u{9b}", "\u{0}", "\u{feff}", "{", "}",
-    "-1", "18446744073709551616", "1e999", "null", "true", "users.noreply.github.com", "#123",
-    "https://", "go/", "b/1", "\u{10ffff}",
+    "\n",
+    "\r\n",
+    "\t",
+    " ",
+    ":",
+    "<",
+    ">",
+    "@",
+    "!",
+    "#",
+    "\n\n",
+    "Signed-off-by: ",
+    "Co-authored-by: ",
+    "Reviewed-on: ",
+    "(cherry picked from commit ",
+    "until ",
+    "from ",
+    "2024-02-30",
+    "9999-12-31",
+    "0000-00-00",
+    "[",
+    "]",
+    "[[",
+    "]]",
+    "=",
+    "\"",
+    "'''",
+    "\\u0000",
+    "é",
+    "日本",
+    "\u{202e}",
+    "\u{200b}",
+    "\u{1b}",
+    "\u{9b}",
+    "\u{0}",
+    "\u{feff}",
+    "{",
+    "}",
+    "-1",
+    "18446744073709551616",
+    "1e999",
+    "null",
+    "true",
+    "users.noreply.github.com",
+    "#123",
+    "https://",
+    "go/",
+    "b/1",
+    "\u{10ffff}",
 ];
 
 fn mutate(rng: &mut Rng, input: &str, corpus: &[String]) -> String {
@@ -142,11 +185,14 @@ fn fuzz(target: &str, seeds: &[&str], check: impl Fn(&str) -> Result<(), String>
             corpus.push(input);
         }
         runs += 1;
-        if runs % 64 == 0 && Instant::now() >= deadline {
+        if runs.is_multiple_of(64) && Instant::now() >= deadline {
             break;
         }
     }
-    eprintln!("fuzz {target}: {runs} inputs in {:?}, seed {seed}", budget());
+    eprintln!(
+        "fuzz {target}: {runs} inputs in {:?}, seed {seed}",
+        budget()
+    );
 }
 
 // ---- Targets ------------------------------------------------------------------------------
@@ -255,7 +301,10 @@ pub(crate) fn check_sanitize(input: &str) -> Result<(), String> {
     if inline(input).chars().any(is_unsafe) {
         return Err("inline let an unsafe character through".into());
     }
-    if block(input).chars().any(|c| is_unsafe(c) && c != '\n' && c != '\t') {
+    if block(input)
+        .chars()
+        .any(|c| is_unsafe(c) && c != '\n' && c != '\t')
+    {
         return Err("block let an unsafe character through".into());
     }
     let cell = csv_cell(input);

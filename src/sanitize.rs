@@ -126,7 +126,11 @@ pub fn web_host(api_url: Option<&str>) -> String {
     let after = url.split_once("://").map_or(url, |(_, a)| a);
     let authority = after.split(['/', '?', '#']).next().unwrap_or("");
     let authority = authority.rsplit('@').next().unwrap_or(authority);
-    let host = authority.split(':').next().unwrap_or("").to_ascii_lowercase();
+    let host = authority
+        .split(':')
+        .next()
+        .unwrap_or("")
+        .to_ascii_lowercase();
     match host.as_str() {
         "" | "api.github.com" => "github.com".into(),
         h => h.to_string(),
@@ -201,7 +205,10 @@ mod tests {
     fn web_host_and_credential_stripping() {
         assert_eq!(web_host(None), "github.com");
         assert_eq!(web_host(Some("https://api.github.com")), "github.com");
-        assert_eq!(web_host(Some("https://u:p@ghe.example.com:8443/api/v3")), "ghe.example.com");
+        assert_eq!(
+            web_host(Some("https://u:p@ghe.example.com:8443/api/v3")),
+            "ghe.example.com"
+        );
         assert_eq!(
             strip_url_credentials("https://user:secret@ghe.example.com/api/v3?token=x#y"),
             "https://ghe.example.com/api/v3"

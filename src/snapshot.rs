@@ -164,7 +164,10 @@ pub fn pseudonymize_email_keeping(email: &str, keep: impl Fn(&str) -> bool) -> S
     let domain = if keep(domain) {
         domain.to_string()
     } else {
-        format!("d{:08x}.invalid", fnv1a(format!("domain:{domain}").as_bytes()) as u32)
+        format!(
+            "d{:08x}.invalid",
+            fnv1a(format!("domain:{domain}").as_bytes()) as u32
+        )
     };
     format!("u{:08x}@{domain}", fnv1a(lower.as_bytes()) as u32)
 }
@@ -180,7 +183,10 @@ pub fn pseudonymize_login(login: &str) -> String {
         Some(b) => (b, "[bot]"),
         None => (lower.as_str(), ""),
     };
-    format!("user-{:08x}{bot}", fnv1a(format!("login:{base}").as_bytes()) as u32)
+    format!(
+        "user-{:08x}{bot}",
+        fnv1a(format!("login:{base}").as_bytes()) as u32
+    )
 }
 
 /// A stable pseudonym for a person's name.
@@ -189,7 +195,10 @@ pub fn pseudonymize_name(name: &str) -> String {
     if key.is_empty() {
         return String::new();
     }
-    format!("Person {:08x}", fnv1a(format!("name:{key}").as_bytes()) as u32)
+    format!(
+        "Person {:08x}",
+        fnv1a(format!("name:{key}").as_bytes()) as u32
+    )
 }
 
 /// FNV-1a: a fixed, documented hash, so the same email gets the same pseudonym in every
@@ -336,12 +345,10 @@ fn redact_db(conn: &Connection) -> Result<()> {
         "SELECT author_name FROM commits UNION SELECT committer_name FROM commits
          UNION SELECT name FROM users",
     )?;
-    let settings: Option<crate::config::Settings> = strings(
-        conn,
-        "SELECT value FROM settings WHERE key = 'analysis'",
-    )?
-    .first()
-    .and_then(|j| serde_json::from_str(j).ok());
+    let settings: Option<crate::config::Settings> =
+        strings(conn, "SELECT value FROM settings WHERE key = 'analysis'")?
+            .first()
+            .and_then(|j| serde_json::from_str(j).ok());
     if let Some(s) = &settings {
         for id in s.aliases.iter().flatten() {
             if !id.contains('@') {
@@ -389,9 +396,12 @@ fn redact_db(conn: &Connection) -> Result<()> {
     }
     rewrite_column(conn, "items", "number", "title", |t| ids.redact_text(t))?;
     // Tables keyed on a person: rebuild them.
-    let users: Vec<(String, String, Option<String>, Option<String>, Option<i64>)> = conn
+    type UserRow = (String, String, Option<String>, Option<String>, Option<i64>);
+    let users: Vec<UserRow> = conn
         .prepare("SELECT login, kind, name, company, database_id FROM users")?
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)))?
+        .query_map([], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+        })?
         .collect::<rusqlite::Result<_>>()?;
     conn.execute("DELETE FROM users", [])?;
     for (login, kind, name, company, _database_id) in users {
@@ -432,8 +442,12 @@ fn redact_db(conn: &Connection) -> Result<()> {
             ],
         )?;
     }
-    rewrite_column(conn, "affiliations", "rowid", "identity", |v| ids.redact_identity(v))?;
-    rewrite_column(conn, "affiliations", "rowid", "source", |v| ids.redact_text(v))?;
+    rewrite_column(conn, "affiliations", "rowid", "identity", |v| {
+        ids.redact_identity(v)
+    })?;
+    rewrite_column(conn, "affiliations", "rowid", "source", |v| {
+        ids.redact_text(v)
+    })?;
     // Commit messages: the subject and the trailer lines stay, redacted; the body goes.
     let commits: Vec<(String, String, String)> = conn
         .prepare("SELECT sha, subject, trailers FROM commits")?
@@ -456,7 +470,12 @@ fn redact_db(conn: &Connection) -> Result<()> {
             } else {
                 format!("{subject}\n\n{}", lines.join("\n"))
             };
-            upd.execute(params![sha, subject, msg, crate::store::trailers_json(&trailers)])?;
+            upd.execute(params![
+                sha,
+                subject,
+                msg,
+                crate::store::trailers_json(&trailers)
+            ])?;
         }
     }
     // Recorded settings: aliases through the identity table, patterns and phrases as text.
@@ -478,8 +497,18 @@ fn redact_db(conn: &Connection) -> Result<()> {
                     .iter()
                     .filter(|l| re.is_match(l))
                     .map(|l| pseudonymize_login(l))
-                    .chain(names.iter().filter(|n| re.is_match(n)).map(|n| pseudonymize_name(n)))
-                    .chain(emails.iter().filter(|e| re.is_match(e)).map(|e| ids.email(e)))
+                    .chain(
+                        names
+                            .iter()
+                            .filter(|n| re.is_match(n))
+                            .map(|n| pseudonymize_name(n)),
+                    )
+                    .chain(
+                        emails
+                            .iter()
+                            .filter(|e| re.is_match(e))
+                            .map(|e| ids.email(e)),
+                    )
                     .map(|x| regex::escape(&x))
                     .collect();
                 alts.sort();
@@ -543,14 +572,23 @@ mod tests {
     #[test]
     fn pseudonyms_are_stable_keep_needed_domains_and_map_noreply_to_the_login_pseudonym() {
         let ids = Identities::new(&[], &[], &["corp.example".into()]);
-        assert!(ids.email("a@dev.corp.example").ends_with("@dev.corp.example"));
+        assert!(
+            ids.email("a@dev.corp.example")
+                .ends_with("@dev.corp.example")
+        );
         let personal = ids.email("me@alice-smith.example");
-        assert!(personal.ends_with(".invalid") && !personal.contains("alice"), "{personal}");
+        assert!(
+            personal.ends_with(".invalid") && !personal.contains("alice"),
+            "{personal}"
+        );
         let a = pseudonymize_email("Alice@Example.com");
         assert_eq!(a, pseudonymize_email("alice@example.com"));
         assert!(a.ends_with("@example.com") && !a.contains("alice"), "{a}");
         let n = pseudonymize_email("123+bob@users.noreply.github.com");
-        assert_eq!(n, format!("{}@users.noreply.github.com", pseudonymize_login("Bob")));
+        assert_eq!(
+            n,
+            format!("{}@users.noreply.github.com", pseudonymize_login("Bob"))
+        );
         assert!(!n.contains("bob") && !n.contains("123"), "{n}");
         assert!(pseudonymize_login("dependabot[bot]").ends_with("[bot]"));
     }
@@ -568,8 +606,14 @@ mod tests {
             ("octocat fixed it", "octocat"),
         ] {
             let out = ids.redact_text(text);
-            assert!(!out.to_lowercase().contains(&gone.to_lowercase()), "{text} -> {out}");
+            assert!(
+                !out.to_lowercase().contains(&gone.to_lowercase()),
+                "{text} -> {out}"
+            );
         }
-        assert_eq!(ids.redact_text("octocats are not octocat"), format!("octocats are not {}", pseudonymize_login("octocat")));
+        assert_eq!(
+            ids.redact_text("octocats are not octocat"),
+            format!("octocats are not {}", pseudonymize_login("octocat"))
+        );
     }
 }

@@ -89,7 +89,11 @@ fn git(dir: &Path, args: &[&str]) {
         .env("GIT_COMMITTER_EMAIL", "t@example.com")
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 /// Every file of `dir` with its bytes (the database and any side files).
@@ -144,7 +148,11 @@ async fn a_401_or_404_creates_no_file_and_leaves_an_existing_one_byte_identical(
     let before = files(&data);
     // … then a GitHub sync with other settings that GitHub refuses: not a byte changes.
     let cfg = dir.path().join("other.toml");
-    std::fs::write(&cfg, "internal_domains = [\"changed.example\"]\ninactive_days = 7\n").unwrap();
+    std::fs::write(
+        &cfg,
+        "internal_domains = [\"changed.example\"]\ninactive_days = 7\n",
+    )
+    .unwrap();
     for status in [401, 404] {
         fake.state().rest_faults.push_back(Fault::Status(status));
         let mut c = contrail(dir.path(), &fake.api_url(), &db);
@@ -162,9 +170,9 @@ async fn a_retry_after_beyond_max_wait_ends_the_sync_with_the_time_to_resume() {
     let fake = FakeGitHub::start(model()).await;
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("x.sqlite");
-    fake.state()
-        .rest_faults
-        .push_back(Fault::Secondary { retry_after: 999_999 });
+    fake.state().rest_faults.push_back(Fault::Secondary {
+        retry_after: 999_999,
+    });
     let (ok, err, took) = run(&mut contrail(dir.path(), &fake.api_url(), &db));
     assert!(!ok);
     assert!(err.contains("resume with the same command after"), "{err}");
@@ -195,7 +203,9 @@ async fn a_rate_limit_reset_beyond_max_wait_mid_sync_keeps_what_was_fetched() {
     // The issues fetched before the limit are kept; the same command finishes the job.
     let conn = rusqlite::Connection::open(&db).unwrap();
     let issues: i64 = conn
-        .query_row("SELECT count(*) FROM items WHERE kind = 'issue'", [], |r| r.get(0))
+        .query_row("SELECT count(*) FROM items WHERE kind = 'issue'", [], |r| {
+            r.get(0)
+        })
         .unwrap();
     assert_eq!(issues, 5);
     drop(conn);

@@ -9,13 +9,20 @@ use std::process::{Command, Stdio};
 /// The binary under test (`CONTRAIL_BIN` runs the same tests against another build, e.g. to
 /// show that they fail on an older one).
 fn bin() -> Command {
-    let exe = std::env::var("CONTRAIL_BIN").unwrap_or_else(|_| env!("CARGO_BIN_EXE_contrail").into());
+    let exe =
+        std::env::var("CONTRAIL_BIN").unwrap_or_else(|_| env!("CARGO_BIN_EXE_contrail").into());
     let mut c = Command::new(exe);
     c.env_remove("GITHUB_TOKEN")
         .env_remove("GH_TOKEN")
         .env("HOME", std::env::temp_dir().join("contrail-safety-home"))
-        .env("XDG_CONFIG_HOME", std::env::temp_dir().join("contrail-safety-home/config"))
-        .env("XDG_DATA_HOME", std::env::temp_dir().join("contrail-safety-home/data"));
+        .env(
+            "XDG_CONFIG_HOME",
+            std::env::temp_dir().join("contrail-safety-home/config"),
+        )
+        .env(
+            "XDG_DATA_HOME",
+            std::env::temp_dir().join("contrail-safety-home/data"),
+        );
     c
 }
 
@@ -40,7 +47,11 @@ fn git(dir: &Path, args: &[&str]) {
         .env("HOME", dir)
         .output()
         .unwrap();
-    assert!(out.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 /// A real repository with `n` commits whose first subject is `first`.
@@ -205,9 +216,19 @@ fn redacted_snapshot_holds_no_name_login_email_or_credential_anywhere() {
     let hits = leaks(
         &out_dir,
         &[
-            "alice", "liddell", "xavier", "yonder", "bob.builder", "builders", "carol", "dave@",
-            "octocat", "home.example",
-            "mona", "hunter2", "/home/",
+            "alice",
+            "liddell",
+            "xavier",
+            "yonder",
+            "bob.builder",
+            "builders",
+            "carol",
+            "dave@",
+            "octocat",
+            "home.example",
+            "mona",
+            "hunter2",
+            "/home/",
         ],
     );
     assert!(hits.is_empty(), "{hits:?}");
@@ -301,11 +322,21 @@ fn syncing_an_unrelated_git_history_into_a_database_is_refused_and_changes_nothi
     assert!(!ok);
     assert!(err.contains("--db NEW"), "{err}");
     assert_eq!(err.trim().lines().count(), 1, "{err}");
-    assert_eq!(Store::open_read_only(&db).unwrap().commit_count().unwrap(), 5);
+    assert_eq!(
+        Store::open_read_only(&db).unwrap().commit_count().unwrap(),
+        5
+    );
     // The same history again (a re-sync, or a clone of it) is fine.
     let clone = dir.path().join("a-clone");
-    git(dir.path(), &["clone", "-q", a.to_str().unwrap(), clone.to_str().unwrap()]);
-    let (ok, _, err) = run(bin().args(["sync", "--git"]).arg(&clone).arg("--db").arg(&db));
+    git(
+        dir.path(),
+        &["clone", "-q", a.to_str().unwrap(), clone.to_str().unwrap()],
+    );
+    let (ok, _, err) = run(bin()
+        .args(["sync", "--git"])
+        .arg(&clone)
+        .arg("--db")
+        .arg(&db));
     assert!(ok, "{err}");
 }
 
@@ -316,7 +347,13 @@ fn syncing_another_github_repository_into_a_database_is_refused_before_any_reque
     people_db(&db);
     let before = std::fs::read(&db).unwrap();
     let (ok, _, err) = run(bin()
-        .args(["sync", "other/thing", "--api-url", "http://127.0.0.1:9", "--no-progress"])
+        .args([
+            "sync",
+            "other/thing",
+            "--api-url",
+            "http://127.0.0.1:9",
+            "--no-progress",
+        ])
         .arg("--db")
         .arg(&db)
         .env("GITHUB_TOKEN", "ghp_x"));
@@ -366,7 +403,13 @@ fn hostile_db(path: &Path) {
     s.write(|c| {
         store::upsert_commits(
             c,
-            &[commit("c3", HOSTILE, "m@evil.example", "=HYPERLINK(\"http://x\")", &[])],
+            &[commit(
+                "c3",
+                HOSTILE,
+                "m@evil.example",
+                "=HYPERLINK(\"http://x\")",
+                &[],
+            )],
         )?;
         store::upsert_items(c, &[item(7, HOSTILE, "=cmd|'/c calc'!A1")])?;
         let mut i = item(8, "@SUM(1+1)", "+mallory");
@@ -393,7 +436,10 @@ fn markdown_csv_and_diff_escape_control_bidi_and_zero_width_characters() {
         assert!(ok, "{err}");
         if format != "json" {
             assert_clean(format, &stdout);
-            assert!(stdout.contains("\\x1b") || stdout.contains("\\u{202e}"), "{stdout}");
+            assert!(
+                stdout.contains("\\x1b") || stdout.contains("\\u{202e}"),
+                "{stdout}"
+            );
         }
     }
     let empty = dir.path().join("e.sqlite");
@@ -418,13 +464,15 @@ fn csv_cells_that_start_like_formulas_are_neutralised() {
         for cell in line.split(',') {
             let cell = cell.trim_start_matches('"');
             assert!(
-                !cell.starts_with(['=', '+', '@', '\t', '\r'])
-                    && !(cell.starts_with('-') && cell.len() > 1),
+                !cell.starts_with(['=', '+', '-', '@', '\t', '\r']),
                 "{cell:?} in {line}"
             );
         }
     }
-    assert!(stdout.contains("'=cmd") || stdout.contains("'+mallory"), "{stdout}");
+    assert!(
+        stdout.contains("'=cmd") || stdout.contains("'+mallory"),
+        "{stdout}"
+    );
 }
 
 #[test]
@@ -480,7 +528,10 @@ fn a_locked_database_says_another_contrail_is_syncing() {
     holder.execute_batch("BEGIN EXCLUSIVE").unwrap();
     let (ok, _, err) = run(bin().args(["sync", "--git"]).arg(&a).arg("--db").arg(&db));
     assert!(!ok);
-    assert!(err.contains("another contrail is syncing this repository"), "{err}");
+    assert!(
+        err.contains("another contrail is syncing this repository"),
+        "{err}"
+    );
     assert!(!err.contains("not a contrail database"), "{err}");
     holder.execute_batch("ROLLBACK").unwrap();
 }
@@ -500,14 +551,23 @@ fn a_read_only_database_is_reported_on_and_a_sync_into_it_says_so() {
     assert!(stdout.contains("\"contributors\""), "{stdout}");
     let (ok, _, err) = run(bin().args(["sync", "--git"]).arg(&a).arg("--db").arg(&db));
     assert!(!ok);
-    assert!(err.contains("read-only") && !err.contains("not a contrail database"), "{err}");
+    assert!(
+        err.contains("read-only") && !err.contains("not a contrail database"),
+        "{err}"
+    );
 }
 
 #[test]
 fn a_fifo_as_database_and_a_device_as_config_are_refused_in_one_sentence() {
     let dir = tempfile::tempdir().unwrap();
     let fifo = dir.path().join("pipe.sqlite");
-    assert!(Command::new("mkfifo").arg(&fifo).status().unwrap().success());
+    assert!(
+        Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap()
+            .success()
+    );
     let (ok, _, err) = run(bin().args(["report", "--db"]).arg(&fifo));
     assert!(!ok);
     assert!(err.contains("not a regular file"), "{err}");
@@ -528,7 +588,10 @@ fn a_bot_pattern_matching_everyone_is_refused() {
     std::fs::write(&cfg, "bot_patterns = [\"\"]\n").unwrap();
     let (ok, _, err) = run(bin().arg("--config").arg(&cfg).arg("config"));
     assert!(!ok);
-    assert!(err.contains("bot_patterns") && err.contains("matches every name"), "{err}");
+    assert!(
+        err.contains("bot_patterns") && err.contains("matches every name"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -549,7 +612,10 @@ fn a_repository_owned_by_another_user_is_not_called_not_a_git_repository() {
         .arg(dir.path().join("x.sqlite"))
         .env("GIT_CONFIG_GLOBAL", "/dev/null"));
     assert!(!ok);
-    assert!(err.contains("owned by another user") && err.contains("safe.directory"), "{err}");
+    assert!(
+        err.contains("owned by another user") && err.contains("safe.directory"),
+        "{err}"
+    );
     assert!(!err.contains("not a git repository"), "{err}");
 }
 
@@ -557,11 +623,21 @@ fn a_repository_owned_by_another_user_is_not_called_not_a_git_repository() {
 fn a_token_with_a_newline_gets_a_sentence_not_a_panic() {
     let dir = tempfile::tempdir().unwrap();
     let (ok, _, err) = run(bin()
-        .args(["sync", "acme/widget", "--api-url", "http://127.0.0.1:9", "--no-progress", "--db"])
+        .args([
+            "sync",
+            "acme/widget",
+            "--api-url",
+            "http://127.0.0.1:9",
+            "--no-progress",
+            "--db",
+        ])
         .arg(dir.path().join("x.sqlite"))
         .env("GITHUB_TOKEN", "ghp_abc\nX-Evil: 1"));
     assert!(!ok);
-    assert!(!err.contains("panicked") && !err.contains("RUST_BACKTRACE"), "{err}");
+    assert!(
+        !err.contains("panicked") && !err.contains("RUST_BACKTRACE"),
+        "{err}"
+    );
     assert!(err.contains("token contains a line break"), "{err}");
     assert!(!err.contains("ghp_abc"), "{err}");
     assert!(!dir.path().join("x.sqlite").exists());
@@ -569,10 +645,17 @@ fn a_token_with_a_newline_gets_a_sentence_not_a_panic() {
 
 /// Spawn, close our end of its stdout at once, and wait: the writes hit a closed pipe.
 fn into_closed_pipe(c: &mut Command) -> (Option<i32>, String) {
-    let mut child = c.stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
+    let mut child = c
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
     drop(child.stdout.take());
     let out = child.wait_with_output().unwrap();
-    (out.status.code(), String::from_utf8_lossy(&out.stderr).to_string())
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stderr).to_string(),
+    )
 }
 
 #[test]

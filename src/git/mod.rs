@@ -22,9 +22,9 @@ mod walk;
 
 pub use import::{ImportOptions, STATE_HEAD, STATE_SEQ_MIN};
 // The commit-message parser, for the fuzz targets (docs/safety.md).
+pub use markers::PrivateHosts;
 #[cfg(test)]
 pub(crate) use message::{subject as fuzz_subject, trailers as fuzz_trailers};
-pub use markers::PrivateHosts;
 
 use crate::error::Result;
 use crate::store::Store;

@@ -681,9 +681,8 @@ where
 {
     let mut buf: Vec<u8> = Vec::new();
     while let Some(frame) = body.frame().await {
-        let frame = frame.map_err(|e| {
-            SendError::Transient(format!("reading the response failed: {e}"))
-        })?;
+        let frame =
+            frame.map_err(|e| SendError::Transient(format!("reading the response failed: {e}")))?;
         if let Ok(data) = frame.into_data() {
             let data = data.as_ref();
             if buf.len().saturating_add(data.len()) > max {

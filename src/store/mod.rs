@@ -36,6 +36,9 @@ pub enum Mode {
     ReadOnly,
 }
 
+/// Settings (key, JSON) and affiliation facts waiting for the next write.
+type Staged = (Vec<(String, String)>, Vec<crate::domain::AffiliationFact>);
+
 pub struct Store {
     conn: Connection,
     path: PathBuf,
@@ -43,7 +46,7 @@ pub struct Store {
     /// Settings (key, JSON) and affiliation facts to record in the same transaction as the
     /// first data written (docs/safety.md): a sync that fails before its first page changes
     /// nothing, not even the recorded settings.
-    pending: Option<(Vec<(String, String)>, Vec<crate::domain::AffiliationFact>)>,
+    pending: Option<Staged>,
 }
 
 impl std::fmt::Debug for Store {
@@ -204,8 +207,12 @@ impl Store {
     /// Apply missing migrations in one exclusive transaction.
     fn migrate(&mut self) -> Result<()> {
         // Up to date: write nothing, so opening a database never changes its bytes.
-        let current: i64 = self.conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
-        let app: i64 = self.conn.query_row("PRAGMA application_id", [], |r| r.get(0))?;
+        let current: i64 = self
+            .conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))?;
+        let app: i64 = self
+            .conn
+            .query_row("PRAGMA application_id", [], |r| r.get(0))?;
         if current == schema_version() && app == APPLICATION_ID {
             return Ok(());
         }
