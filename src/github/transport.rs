@@ -387,7 +387,8 @@ impl Transport {
 
     async fn wait_for_reset(&mut self, reset: Option<i64>) -> Result<()> {
         let secs = reset.map_or(60, |r| (r - now_secs()).max(0) + 1);
-        self.check_server_wait(Duration::from_secs(secs as u64))?;
+        // The one-second margin past the reset is ours, not the server's request.
+        self.check_server_wait(Duration::from_secs(secs.saturating_sub(1) as u64))?;
         let until = crate::timefmt::iso(now_secs() + secs);
         let until = until.get(11..19).unwrap_or(&until);
         self.wait(
