@@ -66,6 +66,13 @@ pub struct SyncArgs {
     /// Plain log lines instead of progress bars.
     #[arg(long)]
     pub no_progress: bool,
+    /// Git only: no token, no network; OWNER/NAME still names the data.
+    #[arg(long)]
+    pub offline: bool,
+    /// Re-count every issue's and PR's comments and reviews on GitHub now (normally every 7
+    /// days) and fetch again only the items that disagree.
+    #[arg(long, conflicts_with = "offline")]
+    pub reconcile: bool,
 }
 
 #[derive(Debug, Args)]

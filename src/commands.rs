@@ -81,18 +81,41 @@ fn sync(config_path: Option<&Path>, args: SyncArgs) -> Result<()> {
         // Validate before creating a database, so bad input leaves nothing behind.
         crate::git::check_repo(p)?;
     }
-    // Check the GitHub arguments and find the token before creating a database.
+    if let Some(repo) = &args.repo {
+        crate::github::sync::split_repo(repo)?;
+    }
+    if args.offline && git_path.is_none() {
+        return Err(Error::Usage(
+            "--offline imports git history only; pass --git PATH (or run inside the clone)".into(),
+        ));
+    }
+    // Check the GitHub arguments and find the token before creating a database. With a
+    // clone to import, a missing token is not fatal: the git history is imported, named
+    // OWNER/NAME, and the user is told how to add the GitHub data.
+    let mut no_token = false;
     let github = match &args.repo {
-        Some(repo) => Some(crate::github::prepare_with(repo, &args, &cfg.github)?),
+        Some(_) if args.offline => None,
+        Some(repo) => match crate::github::prepare_with(repo, &args, &cfg.github) {
+            Ok(p) => Some(p),
+            Err(Error::NoToken) if git_path.is_some() => {
+                no_token = true;
+                None
+            }
+            Err(e) => return Err(e),
+        },
         None => None,
     };
     let facts = match cfg.affiliations_path(cfg_file.as_deref()) {
         Some(p) => crate::affiliations::read_file(&p, &cfg.settings)?,
         None => Vec::new(),
     };
-    let db = resolve_db(args.db.clone(), args.repo.as_deref(), git_path.as_deref())?;
-    let exists = db.exists();
-    if exists {
+    // The name of the data: OWNER/NAME, else the clone's GitHub `origin`.
+    let name = args
+        .repo
+        .clone()
+        .or_else(|| git_path.as_deref().and_then(crate::git::github_origin));
+    let db = resolve_db(args.db.clone(), name.as_deref(), git_path.as_deref())?;
+    if db.exists() {
         // A database belongs to one repository (docs/safety.md): refuse another one before
         // anything is written.
         let existing = Store::open_read_only(&db).or_else(|e| match e {
@@ -100,7 +123,7 @@ fn sync(config_path: Option<&Path>, args: SyncArgs) -> Result<()> {
             Error::NotADatabase { .. } => Store::open(&db),
             e => Err(e),
         })?;
-        check_same_repository(&existing, &db, args.repo.as_deref(), git_path.as_deref())?;
+        check_same_repository(&existing, &db, name.as_deref(), git_path.as_deref())?;
     } else if let Some(github) = &github {
         // No file yet: ask GitHub first, so a 401/404 or no network creates nothing.
         github.check_access_blocking()?;
@@ -113,12 +136,25 @@ fn sync(config_path: Option<&Path>, args: SyncArgs) -> Result<()> {
         let stats = crate::git::import_with(&mut store, p, &cfg.git_import_options())?;
         eprintln!("{stats}");
     }
+    if github.is_none()
+        && let Some(n) = &name
+    {
+        store.write(|c| store::set_repository(c, Some(n), None, None, None, None))?;
+    }
     if let Some(github) = &github {
         // The GitHub sync records the repository itself once GitHub has confirmed it exists,
         // so a 401/404 leaves the database as it was.
         github.run_blocking(&mut store)?;
     }
     store.flush_staged()?;
+    if no_token && let (Some(repo), Some(p)) = (&args.repo, &git_path) {
+        eprintln!(
+            "imported git history only: no GitHub token found. To add issues, pull requests, \
+             reviews, stars and forks, set GITHUB_TOKEN or GH_TOKEN (or run `gh auth login`) and \
+             run `contrail sync {repo} --git {}` again; `--offline` skips GitHub without this note.",
+            p.display()
+        );
+    }
     eprintln!("database: {}", db.display());
     Ok(())
 }
@@ -188,7 +224,7 @@ fn git_history_related(store: &Store, path: &Path) -> Result<bool> {
 
 /// Record the analysis settings and affiliation facts in the database, so the snapshot
 /// reproduces the same numbers elsewhere.
-fn record_settings(store: &mut Store, cfg: &Config, cfg_file: Option<&Path>) -> Result<()> {
+pub fn record_settings(store: &mut Store, cfg: &Config, cfg_file: Option<&Path>) -> Result<()> {
     let facts = match cfg.affiliations_path(cfg_file) {
         Some(p) => crate::affiliations::read_file(&p, &cfg.settings)?,
         None => Vec::new(),

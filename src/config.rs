@@ -274,6 +274,86 @@ impl Config {
     }
 }
 
+/// A change the TUI makes to the user's config file (docs/configuration.md).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ConfigEdit {
+    /// Confirm inferred organisation domains: added to `internal_domains`.
+    ConfirmDomains(Vec<String>),
+    /// Reject inferred domains: added to `rejected_domains`.
+    RejectDomains(Vec<String>),
+    /// Accept a suggested merge: one more `aliases` entry (logins and emails).
+    Alias(Vec<String>),
+    /// Reject a suggested merge: one more `rejected_merges` entry (person ids).
+    RejectMerge(Vec<String>),
+}
+
+impl ConfigEdit {
+    /// What the edit did, for the status bar.
+    pub fn describe(&self) -> String {
+        match self {
+            ConfigEdit::ConfirmDomains(d) => {
+                format!("confirmed {} as the organisation", d.join(", "))
+            }
+            ConfigEdit::RejectDomains(d) => {
+                format!("rejected {} as the organisation", d.join(", "))
+            }
+            ConfigEdit::Alias(a) => format!("merged {}", a.join(" = ")),
+            ConfigEdit::RejectMerge(ids) => format!("kept {} apart", ids.join(" and ")),
+        }
+    }
+}
+
+/// Apply `edit` to the config file at `path` (created, with its directory, when missing),
+/// keeping every other key and comment; the file is replaced atomically. The result must
+/// still parse as a config.
+pub fn apply_edit(path: &Path, edit: &ConfigEdit) -> Result<()> {
+    let err = |reason: String| Error::Config {
+        path: path.to_path_buf(),
+        reason,
+    };
+    let text = match std::fs::read_to_string(path) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
+        Err(e) => return Err(err(e.to_string())),
+    };
+    let mut doc: toml_edit::DocumentMut = text
+        .parse()
+        .map_err(|e: toml_edit::TomlError| err(e.message().to_string()))?;
+    let (key, values, nested) = match edit {
+        ConfigEdit::ConfirmDomains(v) => ("internal_domains", v, false),
+        ConfigEdit::RejectDomains(v) => ("rejected_domains", v, false),
+        ConfigEdit::Alias(v) => ("aliases", v, true),
+        ConfigEdit::RejectMerge(v) => ("rejected_merges", v, true),
+    };
+    let item = doc
+        .entry(key)
+        .or_insert(toml_edit::value(toml_edit::Array::new()));
+    let array = item
+        .as_array_mut()
+        .ok_or_else(|| err(format!("`{key}` is not a list")))?;
+    if nested {
+        let mut inner = toml_edit::Array::new();
+        for v in values {
+            inner.push(v.as_str());
+        }
+        array.push(inner);
+    } else {
+        for v in values {
+            if !array.iter().any(|x| x.as_str() == Some(v.as_str())) {
+                array.push(v.as_str());
+            }
+        }
+    }
+    let out = doc.to_string();
+    Config::parse(&out).map_err(err)?;
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).map_err(|e| err(e.to_string()))?;
+    }
+    let tmp = path.with_extension("toml.tmp");
+    std::fs::write(&tmp, out).map_err(|e| err(e.to_string()))?;
+    std::fs::rename(&tmp, path).map_err(|e| err(e.to_string()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -324,6 +404,45 @@ mod tests {
             Some(std::time::Duration::from_secs(1800))
         );
         assert_eq!(parse_duration("1y"), None);
+    }
+
+    #[test]
+    fn edits_keep_the_users_comments_and_other_keys() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("sub/config.toml");
+        apply_edit(
+            &path,
+            &ConfigEdit::ConfirmDomains(vec!["corp.example".into()]),
+        )
+        .unwrap();
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert_eq!(
+            Config::parse(&text).unwrap().settings.internal_domains,
+            ["corp.example"]
+        );
+        std::fs::write(&path, "# mine\ninactive_days = 90 # keep\n").unwrap();
+        apply_edit(&path, &ConfigEdit::RejectDomains(vec!["x.example".into()])).unwrap();
+        apply_edit(&path, &ConfigEdit::RejectDomains(vec!["x.example".into()])).unwrap();
+        apply_edit(
+            &path,
+            &ConfigEdit::Alias(vec!["a@x.org".into(), "a@y.org".into()]),
+        )
+        .unwrap();
+        apply_edit(
+            &path,
+            &ConfigEdit::RejectMerge(vec!["email:b@x.org".into(), "email:b@y.org".into()]),
+        )
+        .unwrap();
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(text.contains("# mine") && text.contains("# keep"), "{text}");
+        let c = Config::parse(&text).unwrap().settings;
+        assert_eq!(c.inactive_days, 90);
+        assert_eq!(c.rejected_domains, ["x.example"]);
+        assert_eq!(
+            c.aliases,
+            vec![vec!["a@x.org".to_string(), "a@y.org".to_string()]]
+        );
+        assert_eq!(c.rejected_merges.len(), 1);
     }
 
     #[test]

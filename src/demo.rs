@@ -313,7 +313,7 @@ impl Gen {
         let email = self.git_email(author);
         let revid = 600_000_000 + self.rng.below(99_999_999);
         let message = format!("{subject}\n\nPiperOrigin-RevId: {revid}\n");
-        self.commits.push(Commit {
+        self.commits.push(with_markers(Commit {
             sha: sha(&mut self.rng),
             author_name: author.name.into(),
             author_email: email.clone(),
@@ -326,11 +326,16 @@ impl Gen {
             message,
             parent_count: 1,
             applied_by_other: true,
-            markers: vec!["PiperOrigin-RevId".into()],
             trailers: vec![("PiperOrigin-RevId".into(), revid.to_string())],
             ..Commit::default()
-        });
+        }));
     }
+}
+
+/// `c` with the markers the git import would store for it (one detector for both).
+fn with_markers(mut c: Commit) -> Commit {
+    c.markers = crate::git::markers::of_commit(&c, &crate::git::PrivateHosts::default());
+    c
 }
 
 const MIRROR_SUBJECTS: [&str; 12] = [
@@ -920,7 +925,7 @@ fn realise_one(g: &mut Gen, number: u64, s: Spec) {
             let sha_ = sha(&mut g.rng);
             item.merge_commit_sha = Some(sha_.clone());
             let subject = format!("{} (#{number})", s.title);
-            g.commits.push(Commit {
+            g.commits.push(with_markers(Commit {
                 sha: sha_.clone(),
                 author_name: author.name.into(),
                 author_email: email.clone(),
@@ -935,7 +940,7 @@ fn realise_one(g: &mut Gen, number: u64, s: Spec) {
                 pr_number: Some(number),
                 pr_via: Some(PrVia::Squash),
                 ..Commit::default()
-            });
+            }));
             g.data.item_commits.push((number, sha_));
         }
         Fate::Imported {
@@ -979,7 +984,7 @@ fn realise_one(g: &mut Gen, number: u64, s: Spec) {
                 "{subject}\n\nImported from GitHub PR {URL}/pull/{number}\n\n\
                  Merging this change closes #{number}\n\nPiperOrigin-RevId: {revid}\n"
             );
-            g.commits.push(Commit {
+            g.commits.push(with_markers(Commit {
                 sha: sha_,
                 author_name: git_author.name.into(),
                 author_email: email.clone(),
@@ -993,10 +998,9 @@ fn realise_one(g: &mut Gen, number: u64, s: Spec) {
                 parent_count: 1,
                 imported_pr: Some(number),
                 applied_by_other: true,
-                markers: vec!["PiperOrigin-RevId".into()],
                 trailers: vec![("PiperOrigin-RevId".into(), revid.to_string())],
                 ..Commit::default()
-            });
+            }));
         }
         Fate::Stale { after } => {
             let e = g.event(

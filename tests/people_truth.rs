@@ -395,3 +395,16 @@ fn signals_bot_rows_are_on_neither_side() {
     assert_eq!(s.split.unwrap().external, 1);
     assert_eq!(s.bots, Some(1));
 }
+
+#[test]
+fn people_a_configured_bot_is_a_bot_in_the_tui_too() {
+    // `bot_patterns` reaches every view: the TUI keeps no bot list of its own.
+    let mut b = B::new();
+    b.settings.bot_patterns = vec!["^release-helper$".into()];
+    b.issue(1, "release-helper", 1);
+    b.issue(2, "alice", 2);
+    let r = b.report();
+    let v = contrail::tui::model::ViewData::build(std::sync::Arc::new(b.ds.clone()), r);
+    let waiting: Vec<u64> = v.triage.iter().map(|t| t.number).collect();
+    assert_eq!(waiting, vec![2]);
+}

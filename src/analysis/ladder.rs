@@ -320,10 +320,12 @@ pub fn journeys(ctx: &Ctx, items: &[ItemFacts]) -> Vec<Journey> {
                     }
                 }
             }
+            // Dated like a comment's: by the item's creation, the first public act that
+            // carries the association (docs/github-sync.md, "Association evidence").
             if let Some(a) = it.author_association.as_deref()
                 && MAINTAINER_ASSOC.contains(&a)
             {
-                jp.offer(Rung::Maintainer, it.updated_at, || {
+                jp.offer(Rung::Maintainer, it.created_at, || {
                     (item_ref(n), format!("{a} association on #{n}"), false)
                 });
             }

@@ -235,11 +235,9 @@ pub(crate) fn infer(ctx: &Ctx) -> OrgInference {
         .iter()
         .filter(|(_, t)| !t.commits.is_empty() || t.gate > 0)
         .map(|(d, t)| {
-            let share = if internal_commits == 0 {
-                0
-            } else {
-                t.commits.len() as u64 * 100 / internal_commits
-            };
+            let share = (t.commits.len() as u64 * 100)
+                .checked_div(internal_commits)
+                .unwrap_or(0);
             let qualifies = enough
                 && ((share >= MIN_SHARE_PERCENT
                     && (t.people.len() >= MIN_PEOPLE || !t.sync_accounts.is_empty()))

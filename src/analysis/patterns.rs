@@ -254,6 +254,12 @@ impl Patterns {
             if local.ends_with("[bot]") || BUILTIN_BOTS.contains(&local) {
                 return Some(format!("{e} is a well-known bot address"));
             }
+            if matches!(
+                local,
+                "noreply" | "no-reply" | "donotreply" | "do-not-reply"
+            ) {
+                return Some(format!("{e} is a service's no-reply address"));
+            }
             if robot_word(local, &['-', '_', '.']) {
                 return Some(format!("{e} is a bot address (-bot@)"));
             }
@@ -384,6 +390,11 @@ mod tests {
             (None, Some("copybara-worker@google.com"), None),
             (None, None, Some("Copybara-Service")),
             (None, Some("ci_bot@example.org"), None),
+            (
+                None,
+                Some("noreply@assistant.example"),
+                Some("Some Assistant 4.6"),
+            ),
         ] {
             assert!(
                 p.bot_reason(login, email, name).is_some(),

@@ -17,8 +17,9 @@ pub struct RawCommit {
     pub committer: RawSig,
     /// The message with trailing whitespace removed.
     pub message: Vec<u8>,
-    /// The `encoding` header says ISO-8859-1 (the one legacy encoding still met in practice).
-    pub latin1: bool,
+    /// The encoding the `encoding` header declares, when it is a known one other than UTF-8
+    /// (WHATWG labels: `ISO-8859-1`, `latin1`, `Shift_JIS`, `GBK`, …).
+    pub encoding: Option<&'static encoding_rs::Encoding>,
 }
 
 /// `Name <email> 1700000000 +0000` as written (no `.mailmap`).
@@ -74,7 +75,7 @@ fn trim(b: &[u8]) -> &[u8] {
 pub fn parse(oid: Oid, data: &[u8]) -> Option<RawCommit> {
     let mut parents = Vec::new();
     let (mut author, mut committer) = (None, None);
-    let mut latin1 = false;
+    let mut encoding = None;
     let mut pos = 0;
     loop {
         let end = pos + data[pos..].iter().position(|&b| b == b'\n')?;
@@ -90,9 +91,7 @@ pub fn parse(oid: Oid, data: &[u8]) -> Option<RawCommit> {
         } else if let Some(rest) = line.strip_prefix(b"committer ") {
             committer.get_or_insert_with(|| RawSig::parse(rest));
         } else if let Some(enc) = line.strip_prefix(b"encoding ") {
-            latin1 = [&b"iso-8859-1"[..], b"iso8859-1", b"latin1", b"latin-1"]
-                .iter()
-                .any(|e| enc.eq_ignore_ascii_case(e));
+            encoding = declared_encoding(enc);
         }
         if pos >= data.len() {
             break; // a commit with no message
@@ -109,8 +108,21 @@ pub fn parse(oid: Oid, data: &[u8]) -> Option<RawCommit> {
         author: author?,
         committer: committer?,
         message: message[..end].to_vec(),
-        latin1,
+        encoding,
     })
+}
+
+/// The encoding an `encoding` header names, `None` for UTF-8 or a name we do not know. git
+/// spells ISO-8859-1 also as `iso8859-1` or `latin-1`, which WHATWG labels lack.
+fn declared_encoding(label: &[u8]) -> Option<&'static encoding_rs::Encoding> {
+    let label = trim(label);
+    let enc = encoding_rs::Encoding::for_label_no_replacement(label).or_else(|| {
+        [&b"iso8859-1"[..], b"latin-1", b"iso_8859_1"]
+            .iter()
+            .any(|l| label.eq_ignore_ascii_case(l))
+            .then_some(encoding_rs::WINDOWS_1252)
+    })?;
+    (enc != encoding_rs::UTF_8).then_some(enc)
 }
 
 #[cfg(test)]
@@ -139,6 +151,18 @@ mod tests {
         assert_eq!(c.committer.email, b"c@y.org");
         assert_eq!(c.committer.time, 1_700_000_060);
         assert_eq!(c.message, b"Subject\n\nBody");
+    }
+
+    #[test]
+    fn declared_encodings_are_recognised() {
+        let enc = |l: &[u8]| declared_encoding(l).map(|e| e.name());
+        for l in [&b"ISO-8859-1"[..], b"latin1", b"iso8859-1", b"Latin-1"] {
+            assert_eq!(enc(l), Some("windows-1252"), "{l:?}");
+        }
+        assert_eq!(enc(b"iso-8859-8"), Some("ISO-8859-8"));
+        assert_eq!(enc(b"Shift_JIS"), Some("Shift_JIS"));
+        assert_eq!(enc(b"UTF-8"), None);
+        assert_eq!(enc(b"no-such-encoding"), None);
     }
 
     #[test]

@@ -3,13 +3,14 @@
 
 use super::branches::{self, Graph, OUTSIDE};
 use super::import::{ImportOptions, ImportPragmas, STATE_HEAD, STATE_SEQ_MIN, open_repo};
+use super::mailmap::Mailmap;
 use super::object::RawCommit;
-use super::rows::Parser;
+use super::rows::{Parser, Pending};
 use super::walk::{History, OidHash};
 use crate::domain::Commit;
 use crate::error::{Error, Result};
 use crate::store::{self, Store};
-use git2::{Mailmap, Oid};
+use git2::Oid;
 use rusqlite::Connection;
 use std::collections::HashMap;
 use std::path::Path;
@@ -29,6 +30,23 @@ pub(super) struct Walked {
     pub owners: Vec<Option<u64>>,
     /// Rows were inserted into an emptied table with rowid = walk index + 1.
     pub by_rowid: bool,
+    /// What the rows could not settle alone (see [`Pending`]).
+    pub pending: Pending,
+    /// Parents the walk met that are not in the repository.
+    pub absent: Vec<Oid>,
+}
+
+/// What one import run reads and how it writes it.
+pub(super) struct Job {
+    /// Walk from here…
+    pub head: Oid,
+    /// …hiding what this reaches (an incremental import).
+    pub hide: Option<Oid>,
+    /// `seq` of the first walked commit.
+    pub seq_base: i64,
+    /// A full import: replace every stored commit.
+    pub replace_all: bool,
+    pub mailmap: Mailmap,
 }
 
 /// The walker's result: the walked commits and their parents as walk indices.
@@ -36,6 +54,7 @@ struct Skeleton {
     oids: Vec<Oid>,
     parents: Vec<u32>,
     start: Vec<u32>,
+    absent: Vec<Oid>,
 }
 
 fn join(handle: Option<std::thread::ScopedJoinHandle<'_, Result<Skeleton>>>) -> Result<Skeleton> {
@@ -56,9 +75,7 @@ fn join(handle: Option<std::thread::ScopedJoinHandle<'_, Result<Skeleton>>>) -> 
 pub(super) fn produce_and_write(
     store: &mut Store,
     path: &Path,
-    (head, hide): (Oid, Option<Oid>),
-    seq_base: i64,
-    replace_all: bool,
+    job: Job,
     opts: &ImportOptions,
     finish: impl FnOnce(&Connection, &Walked) -> Result<()>,
 ) -> Result<Walked> {
@@ -68,11 +85,14 @@ pub(super) fn produce_and_write(
     std::thread::scope(|s| {
         // The reader starts first; an early return below drops `rx` (moved into this closure),
         // which stops it at its next send.
+        let Job {
+            head,
+            hide,
+            seq_base,
+            replace_all,
+            mailmap,
+        } = job;
         let mut walker = Some(s.spawn(move || walk_raw(path, head, hide, chunk, tx)));
-        let repo = open_repo(path)?;
-        // A missing or unreadable .mailmap means no mapping, not a failed import.
-        let mailmap = repo.mailmap().or_else(|_| Mailmap::new())?;
-        drop(repo);
         let mut parser = Parser::new(mailmap, &opts.private_hosts, seq_base);
         let pragmas = ImportPragmas::set(store, replace_all)?;
         let mut written: Result<()> = Ok(());
@@ -126,6 +146,8 @@ pub(super) fn produce_and_write(
                         own_pr: std::mem::take(&mut parser.own_pr),
                         owners,
                         by_rowid: replace_all,
+                        pending: std::mem::take(&mut parser.pending),
+                        absent: skeleton.absent,
                     };
                     let tf = std::time::Instant::now();
                     if let Some(f) = finish.take() {
@@ -184,7 +206,8 @@ fn walk_raw(
     let mut batch = Vec::with_capacity(chunk);
     let started = std::time::Instant::now();
     let mut waiting = std::time::Duration::ZERO;
-    for commit in History::new(&repo, head, hide)? {
+    let mut history = History::new(&repo, head, hide)?;
+    for commit in history.by_ref() {
         let commit = commit?;
         parent_oids.extend_from_slice(&commit.parents);
         parent_end.push(parent_oids.len());
@@ -222,5 +245,6 @@ fn walk_raw(
         oids,
         parents,
         start,
+        absent: history.absent_parents().to_vec(),
     })
 }

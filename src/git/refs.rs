@@ -21,6 +21,14 @@ pub fn squash_pr(subject: &str) -> Option<u64> {
     digits.parse().ok()
 }
 
+/// Whether `Title (#N)` subjects name pull requests in a history where `shaped` of the
+/// `non_merge` commits have one: when at least 1 % do. A squash merge through GitHub's web
+/// flow names its PR whatever the share (the caller checks the committer); elsewhere a lone
+/// "(#2)" is as likely a part number as a PR (docs/git-import.md, "Pull-request references").
+pub fn squash_refs_plausible(shaped: u64, non_merge: u64) -> bool {
+    shaped > 0 && shaped * 100 >= non_merge
+}
+
 /// `Merge pull request #123 from user/branch` → 123.
 pub fn merge_pr(subject: &str) -> Option<u64> {
     let rest = subject.strip_prefix("Merge pull request #")?;
@@ -109,6 +117,18 @@ mod tests {
         assert_eq!(squash_pr("Fix (see #123)"), None);
         assert_eq!(squash_pr("Fix (#)"), None);
         assert_eq!(squash_pr("Fix (#12a)"), None);
+    }
+
+    #[test]
+    fn squash_references_are_plausible_from_one_percent_of_commits() {
+        assert!(squash_refs_plausible(1, 3));
+        assert!(squash_refs_plausible(10, 1000));
+        assert!(!squash_refs_plausible(9, 1000));
+        assert!(
+            !squash_refs_plausible(3, 75_000),
+            "a few part numbers in a big history"
+        );
+        assert!(!squash_refs_plausible(0, 0));
     }
 
     #[test]

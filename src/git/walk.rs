@@ -31,15 +31,33 @@ fn read(odb: &Odb<'_>, oid: Oid) -> Result<Option<RawCommit>> {
 /// Commits reachable from `head` and not from `hide`, newest commit date first.
 pub enum History<'r> {
     Full(DateOrder<'r>),
-    Hiding(Odb<'r>, Revwalk<'r>),
+    Hiding {
+        odb: Odb<'r>,
+        walk: Revwalk<'r>,
+        absent: Vec<Oid>,
+    },
 }
 
 impl<'r> History<'r> {
     pub fn new(repo: &'r Repository, head: Oid, hide: Option<Oid>) -> Result<History<'r>> {
         Ok(match hide {
             None => History::Full(DateOrder::new(repo, head)?),
-            Some(old) => History::Hiding(repo.odb()?, revwalk(repo, head, Some(old))?),
+            Some(old) => History::Hiding {
+                odb: repo.odb()?,
+                walk: revwalk(repo, head, Some(old))?,
+                absent: Vec::new(),
+            },
         })
+    }
+
+    /// Parents named by walked commits whose objects are not in the repository (a shallow
+    /// clone's boundary, a damaged repository). If one appears later (`git fetch
+    /// --unshallow`), the history behind it was never imported.
+    pub fn absent_parents(&self) -> &[Oid] {
+        match self {
+            History::Full(walk) => &walk.absent,
+            History::Hiding { absent, .. } => absent,
+        }
     }
 }
 
@@ -49,16 +67,18 @@ impl Iterator for History<'_> {
     fn next(&mut self) -> Option<Self::Item> {
         match self {
             History::Full(walk) => walk.next(),
-            History::Hiding(odb, walk) => {
+            History::Hiding { odb, walk, absent } => {
                 let oid = match walk.next()? {
                     Ok(oid) => oid,
                     Err(e) => return Some(Err(e.into())),
                 };
-                Some(
-                    read(odb, oid).and_then(|c| {
-                        c.ok_or_else(|| Error::Git(format!("commit {oid} is missing")))
-                    }),
-                )
+                let commit = match read(odb, oid) {
+                    Ok(Some(c)) => c,
+                    Ok(None) => return Some(Err(Error::Git(format!("commit {oid} is missing")))),
+                    Err(e) => return Some(Err(e)),
+                };
+                absent.extend(commit.parents.iter().filter(|p| !odb.exists(**p)));
+                Some(Ok(commit))
             }
         }
     }
@@ -109,6 +129,7 @@ pub struct DateOrder<'r> {
     queue: BinaryHeap<Queued>,
     seen: HashSet<Oid, OidHash>,
     counter: u64,
+    absent: Vec<Oid>,
 }
 
 impl<'r> DateOrder<'r> {
@@ -118,6 +139,7 @@ impl<'r> DateOrder<'r> {
             queue: BinaryHeap::new(),
             seen: HashSet::default(),
             counter: 0,
+            absent: Vec::new(),
         };
         walk.seen.insert(head);
         let commit = read(&walk.odb, head)?
@@ -143,8 +165,9 @@ impl<'r> DateOrder<'r> {
                 continue;
             }
             // Absent: a shallow clone's boundary; git treats the commit as having no parents.
-            if let Some(p) = read(&self.odb, parent)? {
-                self.enqueue(p);
+            match read(&self.odb, parent)? {
+                Some(p) => self.enqueue(p),
+                None => self.absent.push(parent),
             }
         }
         Ok(Some(commit))

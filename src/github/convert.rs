@@ -85,6 +85,8 @@ pub struct Review {
     pub body: Option<String>,
     pub author_association: Option<String>,
     pub author: Option<Actor>,
+    /// The review's inline comments (`PullRequestReview.comments`).
+    pub comments: Option<Conn<Comment>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -173,6 +175,36 @@ pub struct StarConn {
     pub page_info: Option<PageInfo>,
     #[serde(default = "Vec::new")]
     pub edges: Vec<Option<StarEdge>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ForkNode {
+    pub name_with_owner: String,
+    pub created_at: String,
+    pub owner: Option<Actor>,
+}
+
+/// The stars and forks of one `Observers` response (either may be absent: `@include`).
+#[derive(Debug, Deserialize)]
+pub struct Observers {
+    pub stargazers: Option<StarConn>,
+    pub forks: Option<Conn<ForkNode>>,
+}
+
+/// One node of a `CountIssues`/`CountPullRequests` page.
+#[derive(Debug, Deserialize)]
+pub struct CountNode {
+    pub id: String,
+    pub number: u64,
+    pub comments: Option<Total>,
+    pub reviews: Option<Total>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Total {
+    pub total_count: u64,
 }
 
 /// Everything one page (plus its follow-ups) writes, in one transaction.
@@ -320,6 +352,27 @@ impl Batch {
                 body: r.body.as_deref().filter(|b| !b.is_empty()).map(Into::into),
                 target: None,
             });
+            if let Some(c) = &r.comments {
+                self.add_review_comments(item, c);
+            }
+        }
+    }
+
+    /// Inline review comments (each belongs to a review by the same author).
+    pub fn add_review_comments(&mut self, item: u64, c: &Conn<Comment>) {
+        for cm in c.nodes.iter().flatten() {
+            let actor = self.who(cm.author.as_ref(), true);
+            self.events.push(Event {
+                id: cm.id.as_str().into(),
+                kind: EventKind::ReviewComment,
+                item: Some(item),
+                actor: actor.map(Into::into),
+                at: ts(&cm.created_at),
+                association: cm.author_association.as_deref().map(Into::into),
+                state: None,
+                body: cm.body.as_deref().map(Into::into),
+                target: None,
+            });
         }
     }
 
@@ -410,7 +463,7 @@ impl Batch {
             database_id: u.database_id,
         });
         self.events.push(Event {
-            id: format!("star:{}", u.login).into(),
+            id: star_id(&u.login).into(),
             kind: EventKind::Star,
             item: None,
             actor: Some(u.login.as_str().into()),
@@ -421,12 +474,42 @@ impl Batch {
             target: None,
         });
     }
+
+    /// A fork, as `fork:OWNER` (GitHub allows one fork of a repository per account), dated
+    /// by the fork's creation; its owner may be a user or an organisation.
+    pub fn add_fork(&mut self, f: &ForkNode) {
+        let Some(owner) = self.who(f.owner.as_ref(), false) else {
+            return;
+        };
+        self.events.push(Event {
+            id: fork_id(&owner).into(),
+            kind: EventKind::Fork,
+            item: None,
+            actor: Some(owner.as_str().into()),
+            at: ts(&f.created_at),
+            association: None,
+            state: None,
+            body: None,
+            target: Some(f.name_with_owner.as_str().into()),
+        });
+    }
+}
+
+/// The event id of a star by `login`.
+pub fn star_id(login: &str) -> String {
+    format!("star:{login}")
+}
+
+/// The event id of the fork owned by `login`.
+pub fn fork_id(login: &str) -> String {
+    format!("fork:{login}")
 }
 
 /// The GitHub event kinds an item's page replaces (git-derived events are left alone).
-pub const ITEM_EVENT_KINDS: [EventKind; 9] = [
+pub const ITEM_EVENT_KINDS: [EventKind; 10] = [
     EventKind::Comment,
     EventKind::Review,
+    EventKind::ReviewComment,
     EventKind::Closed,
     EventKind::Reopened,
     EventKind::Merged,

@@ -8,13 +8,14 @@
 //! - [`progress`]: bars on a terminal, plain lines elsewhere.
 
 pub mod convert;
+pub mod net;
 pub mod progress;
 pub mod sync;
 pub mod token;
 pub mod transport;
 
 pub use progress::{ProgressMode, ProgressSink};
-pub use sync::{SyncOptions, parse_since, sync};
+pub use sync::{Reconcile, SyncOptions, parse_since, sync};
 pub use token::Token;
 pub use transport::{Endpoints, RetryPolicy, SyncStats};
 
@@ -53,6 +54,11 @@ pub fn prepare_with(
         api_url: args.api_url.clone(),
         since: args.since.as_deref().map(parse_since).transpose()?,
         progress: ProgressMode::detect(args.no_progress),
+        reconcile: if args.reconcile {
+            sync::Reconcile::Now
+        } else {
+            sync::Reconcile::Every(sync::RECONCILE_DAYS)
+        },
         ..SyncOptions::default()
     };
     opts.policy.server_wait_limit = limits.max_wait().map_err(Error::Usage)?;
@@ -64,6 +70,8 @@ pub fn prepare_with(
         opts.policy.max_wait = Some(Duration::from_millis(ms));
     }
     let token = token::resolve(endpoints.host())?;
+    // A CA bundle that cannot work is reported before any database is created.
+    net::check_ca_env()?;
     Ok(Prepared {
         repo: repo.to_string(),
         token,

@@ -17,8 +17,8 @@
 //! re-fetching a page replaces exactly that page's rows: the end state equals a clean run's.
 
 use super::convert::{
-    Batch, Comment, Conn, ITEM_EVENT_KINDS, ItemNode, PrCommit, Review, StarConn, StarEdge,
-    TimelineEvent, ts,
+    Batch, Comment, Conn, CountNode, ITEM_EVENT_KINDS, ItemNode, Observers, PrCommit, Review,
+    TimelineEvent, fork_id, star_id, ts,
 };
 use super::progress::{Progress, ProgressMode};
 use super::token::Token;
@@ -46,7 +46,24 @@ pub struct SyncOptions {
     /// Pull requests per page to start with (k of the request budget); halved for the rest
     /// of the run when a page fails (GitHub's 10 s limit on PRs with much nested data).
     pub pr_page_size: u32,
+    /// When to re-count every item's comments and reviews against GitHub's (docs/github-sync.md,
+    /// "Reconciliation").
+    pub reconcile: Reconcile,
 }
+
+/// When a sync re-counts every issue's and pull request's comments and reviews to notice
+/// deletions on items that never update again. Stars and forks are checked on every sync
+/// (their totals come with the first page, for free).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reconcile {
+    /// When the last reconciliation (or the first full sync) is older than this many days.
+    Every(u32),
+    /// In this sync (`contrail sync --reconcile`).
+    Now,
+}
+
+/// Days between automatic reconciliations.
+pub const RECONCILE_DAYS: u32 = 7;
 
 impl Default for SyncOptions {
     fn default() -> Self {
@@ -57,6 +74,7 @@ impl Default for SyncOptions {
             sink: None,
             policy: RetryPolicy::default(),
             pr_page_size: 100,
+            reconcile: Reconcile::Every(RECONCILE_DAYS),
         }
     }
 }
@@ -77,7 +95,8 @@ pub async fn sync(
     r.check_repository(store, &mut t).await?;
     r.issues(store, &mut t).await?;
     r.pull_requests(store, &mut t).await?;
-    r.stargazers(store, &mut t).await?;
+    r.observers(store, &mut t).await?;
+    r.reconcile_items(store, &mut t).await?;
     r.org_members(store, &mut t).await?;
     Ok(t.stats)
 }
@@ -157,17 +176,10 @@ fn unchanged(store: &Store, node: &ItemNode) -> Result<bool> {
     Ok(stored == Some(ts(&node.updated_at)))
 }
 
-/// The star is stored already (the boundary star of an incremental sync).
-fn star_stored(store: &Store, edge: &StarEdge) -> Result<bool> {
-    let Some(user) = &edge.node else {
-        return Ok(true);
-    };
-    let stored: Option<Ts> = store
-        .conn()
-        .prepare_cached("SELECT at FROM events WHERE id = ?1")?
-        .query_row([format!("star:{}", user.login)], |r| r.get(0))
-        .optional()?;
-    Ok(stored == Some(ts(&edge.starred_at)))
+/// The star or fork `id` is stored with this date already (the boundary entry of an
+/// incremental sync).
+fn observer_stored(store: &Store, id: &str, at: Ts) -> Result<bool> {
+    Ok(store.event_at(id)? == Some(at))
 }
 
 /// Write one page: the items' GitHub events and commits are replaced (so deleted comments
@@ -269,9 +281,29 @@ impl Run<'_> {
             })
             .await?;
         }
+        // Inline comments of reviews that have more than their page holds, in the item's
+        // page and in the reviews' own overflow pages.
+        let mut review_overflow: Vec<(String, String)> = node
+            .reviews
+            .iter()
+            .flat_map(|c| c.nodes.iter().flatten())
+            .filter_map(|r| Some((r.id.clone(), r.comments.as_ref()?.next()?)))
+            .collect();
         if let Some(c) = node.reviews.as_ref().and_then(Conn::next) {
             more::<Review>(t, "MoreReviews", "reviews", &node.id, c, |p| {
-                batch.add_reviews(n, p)
+                batch.add_reviews(n, p);
+                review_overflow.extend(
+                    p.nodes
+                        .iter()
+                        .flatten()
+                        .filter_map(|r| Some((r.id.clone(), r.comments.as_ref()?.next()?))),
+                );
+            })
+            .await?;
+        }
+        for (review, c) in review_overflow {
+            more::<Comment>(t, "MoreReviewComments", "comments", &review, c, |p| {
+                batch.add_review_comments(n, p)
             })
             .await?;
         }
@@ -424,45 +456,276 @@ impl Run<'_> {
         Ok(())
     }
 
-    async fn stargazers(&self, store: &mut Store, t: &mut Transport) -> Result<()> {
-        const COL: &str = "stars";
-        let mut d = Descending::load(store, "stars", self.opts.since)?;
+    /// Stars and forks, newest first down to each list's watermark, both in one `Observers`
+    /// request per page; then each list's `totalCount` is compared with what is stored, and
+    /// only a list that disagrees is listed again in full (removed stars and forks).
+    async fn observers(&self, store: &mut Store, t: &mut Transport) -> Result<()> {
+        let mut lists = [
+            Observed::load(store, ObservedKind::Stars, self.opts.since)?,
+            Observed::load(store, ObservedKind::Forks, self.opts.since)?,
+        ];
+        self.page_observers(store, t, &mut lists, false).await?;
+        for list in &mut lists {
+            let Some(total) = list.total else { continue };
+            if !list.complete(store)? {
+                continue;
+            }
+            let stored = count_observers(store, list.kind)?;
+            let key = list.key("relisted_total");
+            let relisted: Option<u64> = store.state(&key)?.and_then(|v| v.parse().ok());
+            if stored == total || relisted == Some(total) {
+                continue;
+            }
+            // The counts disagree: list everything again and drop what GitHub no longer has.
+            let (before_req, before_cost) = (t.stats.requests(), t.stats.graphql_cost);
+            let mut fresh = [Observed::relist(list.kind)];
+            let seen = self.page_observers(store, t, &mut fresh, true).await?;
+            let removed = store.write(|c| {
+                let n = remove_unseen_observers(c, list.kind, &seen)?;
+                store::set_state(c, &key, &total.to_string())?;
+                Ok(n)
+            })?;
+            let s = &mut t.stats;
+            s.reconcile_requests += s.requests() - before_req;
+            s.reconcile_cost += s.graphql_cost - before_cost;
+            match list.kind {
+                ObservedKind::Stars => s.removed_stars += removed,
+                ObservedKind::Forks => s.removed_forks += removed,
+            }
+            t.progress.note(&format!(
+                "{}: GitHub counts {total}, {stored} stored; listed again, {removed} removed",
+                list.kind.name()
+            ));
+        }
+        Ok(())
+    }
+
+    /// Page the lists that still have pages; returns the ids seen (for a re-list).
+    async fn page_observers(
+        &self,
+        store: &mut Store,
+        t: &mut Transport,
+        lists: &mut [Observed],
+        relist: bool,
+    ) -> Result<std::collections::HashSet<String>> {
+        let mut seen = std::collections::HashSet::new();
+        let mut active: Vec<bool> = vec![true; lists.len()];
         let mut first = true;
-        loop {
+        while active.iter().any(|a| *a) {
+            let find = |k: ObservedKind| lists.iter().position(|l| l.kind == k);
+            let (si, fi) = (find(ObservedKind::Stars), find(ObservedKind::Forks));
+            let on = |i: Option<usize>| i.is_some_and(|i| active[i]);
+            let cur = |i: Option<usize>| i.and_then(|i| lists[i].d.cursor.clone());
             let partial_before = t.stats.partial_errors;
-            let data = t
-                .graphql("Stargazers", self.vars(json!({ "cursor": d.cursor })))
-                .await?;
-            let conn: StarConn = self.connection(&data, "stargazers")?;
-            if first {
-                t.progress
-                    .start(COL, conn.total_count.filter(|_| d.stop_at.is_none()));
-                first = false;
-            }
-            let mut batch = Batch::default();
-            let mut reached = false;
-            for edge in conn.edges.iter().flatten() {
-                let at = ts(&edge.starred_at);
-                if d.stop_at.is_some_and(|s| at < s) {
-                    reached = true;
-                    break;
-                }
-                d.run_max = d.run_max.max(Some(at));
-                if !star_stored(store, edge)? {
-                    batch.add_star(edge);
-                }
-            }
-            let next = conn
-                .page_info
-                .as_ref()
-                .filter(|p| p.has_next_page && !reached)
-                .and_then(|p| p.end_cursor.clone());
+            let vars = self.vars(json!({
+                "stars": on(si), "starCursor": cur(si),
+                "forks": on(fi), "forkCursor": cur(fi),
+            }));
+            let data = t.graphql("Observers", vars).await?;
+            let obs: Observers = self.connection(&data, "")?;
             let partial = t.stats.partial_errors > partial_before;
-            if !self.store_page(store, t, COL, &mut d, &batch, next, partial)? {
-                break;
+            let mut batch = Batch::default();
+            let mut nexts: Vec<Option<String>> = vec![None; lists.len()];
+            for (i, list) in lists.iter_mut().enumerate() {
+                if !active[i] {
+                    continue;
+                }
+                // (id, at) of each entry, newest first; entries without an account are skipped.
+                let (total, page_info, entries) = match list.kind {
+                    ObservedKind::Stars => {
+                        let Some(c) = &obs.stargazers else { continue };
+                        let entries: Vec<_> = c
+                            .edges
+                            .iter()
+                            .flatten()
+                            .map(|e| {
+                                (
+                                    e.node.as_ref().map(|u| star_id(&u.login)),
+                                    ts(&e.starred_at),
+                                    e,
+                                )
+                            })
+                            .map(|(id, at, e)| (id, at, Entry::Star(e)))
+                            .collect();
+                        (c.total_count, c.page_info.clone(), entries)
+                    }
+                    ObservedKind::Forks => {
+                        let Some(c) = &obs.forks else { continue };
+                        let entries: Vec<_> = c
+                            .nodes
+                            .iter()
+                            .flatten()
+                            .map(|f| {
+                                let id = f.owner.as_ref().map(|o| fork_id(&o.login));
+                                (id, ts(&f.created_at), Entry::Fork(f))
+                            })
+                            .collect();
+                        (c.total_count, c.page_info.clone(), entries)
+                    }
+                };
+                if first {
+                    list.total = total;
+                    if !relist {
+                        t.progress
+                            .start(list.kind.name(), total.filter(|_| list.d.stop_at.is_none()));
+                    }
+                }
+                let mut reached = false;
+                let before = batch.events.len();
+                for (id, at, entry) in entries {
+                    if list.d.stop_at.is_some_and(|s| at < s) {
+                        reached = true;
+                        break;
+                    }
+                    list.d.run_max = list.d.run_max.max(Some(at));
+                    let Some(id) = id else { continue };
+                    if relist {
+                        seen.insert(id.clone());
+                    }
+                    if !observer_stored(store, &id, at)? {
+                        match entry {
+                            Entry::Star(e) => batch.add_star(e),
+                            Entry::Fork(f) => batch.add_fork(f),
+                        }
+                    }
+                }
+                let added = (batch.events.len() - before) as u64;
+                match list.kind {
+                    ObservedKind::Stars => t.stats.stars += added,
+                    ObservedKind::Forks => t.stats.forks += added,
+                }
+                let remaining = t.stats.rate_limit_remaining;
+                if !relist {
+                    t.progress.advance(list.kind.name(), added, remaining);
+                }
+                nexts[i] = page_info
+                    .filter(|p| p.has_next_page && !reached)
+                    .and_then(|p| p.end_cursor);
+            }
+            first = false;
+            store.write(|c| {
+                write_batch(c, &batch)?;
+                for (i, list) in lists.iter().enumerate() {
+                    if active[i] && !relist {
+                        list.d.save(c, nexts[i].as_deref(), partial)?;
+                        if nexts[i].is_none() && list.full_run && !partial {
+                            store::set_state(c, &list.key("complete"), "1")?;
+                        }
+                    }
+                }
+                Ok(())
+            })?;
+            for (i, list) in lists.iter_mut().enumerate() {
+                if !active[i] {
+                    continue;
+                }
+                match nexts[i].take() {
+                    Some(n) => list.d.cursor = Some(n),
+                    None => {
+                        active[i] = false;
+                        if !relist {
+                            t.progress.finish(list.kind.name());
+                        }
+                    }
+                }
             }
         }
-        t.progress.finish(COL);
+        Ok(seen)
+    }
+
+    /// Every few days (or with `--reconcile`): count every issue's and pull request's comments
+    /// and reviews on GitHub, and fetch again only the items whose counts disagree with the
+    /// stored ones (a deleted comment on an item that never updates again).
+    async fn reconcile_items(&self, store: &mut Store, t: &mut Transport) -> Result<()> {
+        const KEY: &str = "github.reconciled_at";
+        let now = super::transport::now_secs();
+        let last = state_ts(store, KEY)?;
+        let due = match self.opts.reconcile {
+            Reconcile::Now => true,
+            Reconcile::Every(days) => last.is_some_and(|l| now - l >= i64::from(days) * 86_400),
+        };
+        if !due {
+            if last.is_none() {
+                // The first sync lists everything: it is the first reconciliation.
+                store.write(|c| store::set_state(c, KEY, &iso(now)))?;
+            }
+            return Ok(());
+        }
+        let (before_req, before_cost) = (t.stats.requests(), t.stats.graphql_cost);
+        let stored_before = count_item_events(store)?;
+        let mut checked = 0u64;
+        for (op, field, kind) in [
+            ("CountIssues", "issues", ItemKind::Issue),
+            ("CountPullRequests", "pullRequests", ItemKind::Pr),
+        ] {
+            let mut cursor: Option<String> = None;
+            let mut stale = Vec::new();
+            loop {
+                let data = t
+                    .graphql(op, self.vars(json!({ "cursor": cursor })))
+                    .await?;
+                let conn: Conn<CountNode> = self.connection(&data, field)?;
+                for node in conn.nodes.iter().flatten() {
+                    checked += 1;
+                    if counts_differ(store, node)? {
+                        stale.push(node.id.clone());
+                    }
+                }
+                match conn.next() {
+                    Some(n) => cursor = Some(n),
+                    None => break,
+                }
+            }
+            self.refetch(store, t, kind, &stale).await?;
+        }
+        let removed = stored_before.saturating_sub(count_item_events(store)?);
+        store.write(|c| store::set_state(c, KEY, &iso(now)))?;
+        let s = &mut t.stats;
+        s.reconcile_requests += s.requests() - before_req;
+        s.reconcile_cost += s.graphql_cost - before_cost;
+        s.removed_comments += removed;
+        s.reconciled_items += checked;
+        t.progress.note(&format!(
+            "reconciliation: {checked} items counted, {removed} deleted comments or reviews removed; {} requests, GraphQL cost {}",
+            s.requests() - before_req,
+            s.graphql_cost - before_cost
+        ));
+        Ok(())
+    }
+
+    /// Fetch the items with node ids `ids` again and replace what is stored of them.
+    async fn refetch(
+        &self,
+        store: &mut Store,
+        t: &mut Transport,
+        kind: ItemKind,
+        ids: &[String],
+    ) -> Result<()> {
+        let (op, chunk) = match kind {
+            ItemKind::Issue => ("RefetchIssues", 100),
+            ItemKind::Pr => (
+                "RefetchPullRequests",
+                t.stats.pr_page_size.clamp(1, 100) as usize,
+            ),
+        };
+        for ids in ids.chunks(chunk) {
+            let data = t.graphql(op, json!({ "ids": ids })).await?;
+            let nodes: Vec<Option<ItemNode>> = data
+                .get("nodes")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                // A deleted item comes back null; an item of the other kind as `{}`.
+                .map(|v| serde_json::from_value(v.clone()).ok())
+                .collect();
+            let mut batch = Batch::default();
+            for node in nodes.iter().flatten() {
+                self.follow_ups(t, node, &mut batch).await?;
+                batch.add_item(node, kind);
+            }
+            store.write(|c| write_batch(c, &batch))?;
+            t.stats.refetched_items += batch.items.len() as u64;
+        }
         Ok(())
     }
 
@@ -537,6 +800,9 @@ impl Run<'_> {
         if data.get("repository").is_none_or(Value::is_null) {
             return Err(Error::RepoNotFound(format!("{}/{}", self.owner, self.name)));
         }
+        if field.is_empty() {
+            return parse_at(data, "/repository");
+        }
         parse_at(data, &format!("/repository/{field}"))
     }
 
@@ -573,12 +839,11 @@ impl Run<'_> {
             match e.kind {
                 EventKind::Comment => s.comments += 1,
                 EventKind::Review => s.reviews += 1,
-                EventKind::Star => s.stars += 1,
+                EventKind::ReviewComment => s.review_comments += 1,
                 _ => s.timeline_events += 1,
             }
         }
         let stored = match col {
-            "stars" => b.events.len() as u64,
             _ => b.items.len() as u64,
         };
         match col {
@@ -686,6 +951,128 @@ impl Descending {
         }
         Ok(())
     }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum ObservedKind {
+    Stars,
+    Forks,
+}
+
+impl ObservedKind {
+    fn name(self) -> &'static str {
+        match self {
+            ObservedKind::Stars => "stars",
+            ObservedKind::Forks => "forks",
+        }
+    }
+
+    fn event(self) -> EventKind {
+        match self {
+            ObservedKind::Stars => EventKind::Star,
+            ObservedKind::Forks => EventKind::Fork,
+        }
+    }
+}
+
+/// One entry of an `Observers` page.
+enum Entry<'a> {
+    Star(&'a super::convert::StarEdge),
+    Fork(&'a super::convert::ForkNode),
+}
+
+/// A list of stars or forks being paged newest first.
+struct Observed {
+    kind: ObservedKind,
+    d: Descending,
+    /// `totalCount` of this run's first page.
+    total: Option<u64>,
+    /// This run lists everything (no watermark, no `--since`): at its end the stored list is
+    /// complete, and counts can be compared from then on.
+    full_run: bool,
+}
+
+impl Observed {
+    fn load(store: &mut Store, kind: ObservedKind, since: Option<Ts>) -> Result<Observed> {
+        let d = Descending::load(store, kind.name(), since)?;
+        let full_run = d.stop_at.is_none()
+            && (d.cursor.is_none()
+                || store
+                    .state(&format!("github.{}.full", kind.name()))?
+                    .is_some());
+        if full_run && d.cursor.is_none() {
+            store.write(|c| store::set_state(c, &format!("github.{}.full", kind.name()), "1"))?;
+        }
+        Ok(Observed {
+            kind,
+            d,
+            total: None,
+            full_run,
+        })
+    }
+
+    /// Everything again, ignoring the watermark and any stored cursor.
+    fn relist(kind: ObservedKind) -> Observed {
+        Observed {
+            kind,
+            d: Descending {
+                prefix: kind.name(),
+                cursor: None,
+                stop_at: None,
+                run_max: None,
+            },
+            total: None,
+            full_run: false,
+        }
+    }
+
+    fn key(&self, k: &str) -> String {
+        format!("github.{}.{k}", self.kind.name())
+    }
+
+    /// The stored list was complete once, so its count can be compared with GitHub's.
+    fn complete(&self, store: &Store) -> Result<bool> {
+        Ok(store.state(&self.key("complete"))?.is_some())
+    }
+}
+
+fn count_observers(store: &Store, kind: ObservedKind) -> Result<u64> {
+    store.count_events(kind.event())
+}
+
+/// Delete the stars (forks) whose ids were not seen in a complete re-list; returns how many.
+fn remove_unseen_observers(
+    c: &Connection,
+    kind: ObservedKind,
+    seen: &std::collections::HashSet<String>,
+) -> Result<u64> {
+    store::remove_events_not_in(c, kind.event(), seen)
+}
+
+/// Stored comments, reviews and review comments.
+fn count_item_events(store: &Store) -> Result<u64> {
+    Ok(store.count_events(EventKind::Comment)?
+        + store.count_events(EventKind::Review)?
+        + store.count_events(EventKind::ReviewComment)?)
+}
+
+/// The stored comments or reviews of this item are not as many as GitHub counts (or the item
+/// is not stored at all).
+fn counts_differ(store: &Store, node: &CountNode) -> Result<bool> {
+    if !store.has_item(node.number)? {
+        return Ok(true);
+    }
+    for (count, kind) in [
+        (&node.comments, EventKind::Comment),
+        (&node.reviews, EventKind::Review),
+    ] {
+        if let Some(c) = count
+            && store.count_item_events(node.number, kind)? != c.total_count
+        {
+            return Ok(true);
+        }
+    }
+    Ok(false)
 }
 
 #[cfg(test)]

@@ -9,9 +9,9 @@ use super::progress::Progress;
 use super::token::Token;
 use crate::error::{Error, Result};
 use octocrab::Octocrab;
-use octocrab::service::middleware::retry::RetryConfig;
 use serde_json::{Value, json};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use tower_layer::Layer;
 
 /// Start of the error for a plain 403 (no rate limit): the token may not see this resource.
 pub const ACCESS_DENIED: &str = "access denied (HTTP 403)";
@@ -113,8 +113,21 @@ pub struct SyncStats {
     pub reviews: u64,
     pub timeline_events: u64,
     pub stars: u64,
+    pub forks: u64,
+    pub review_comments: u64,
     /// PR page size actually used (k in the request budget).
     pub pr_page_size: u32,
+    /// Requests and GraphQL points spent reconciling counts (docs/github-sync.md).
+    pub reconcile_requests: u64,
+    pub reconcile_cost: u64,
+    /// Issues and pull requests whose counts were compared.
+    pub reconciled_items: u64,
+    /// Items fetched again because their counts disagreed.
+    pub refetched_items: u64,
+    pub removed_stars: u64,
+    pub removed_forks: u64,
+    /// Comments, reviews and review comments that GitHub no longer has.
+    pub removed_comments: u64,
 }
 
 impl SyncStats {
@@ -122,13 +135,14 @@ impl SyncStats {
         self.rest_requests + self.graphql_requests
     }
 
-    /// The request minimum of issue 3 for what this sync fetched:
-    /// 1 + ⌈I/100⌉ + ⌈P/k⌉ + ⌈S/100⌉ + overflow pages.
+    /// The request minimum for what this sync fetched (docs/github-sync.md):
+    /// 1 + ⌈I/100⌉ + ⌈P/k⌉ + ⌈S/100⌉ + ⌈F/100⌉ + overflow pages.
     pub fn minimum_requests(&self) -> u64 {
         let k = u64::from(self.pr_page_size.max(1));
         1 + self.issues.div_ceil(100)
             + self.pull_requests.div_ceil(k)
             + self.stars.div_ceil(100)
+            + self.forks.div_ceil(100)
             + self.overflow_pages
     }
 }
@@ -137,14 +151,17 @@ impl std::fmt::Display for SyncStats {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(
             f,
-            "github: {} issues, {} PRs, {} comments, {} reviews, {} timeline events, {} stars; \
+            "github: {} issues, {} PRs, {} comments, {} reviews, {} review comments, {} timeline events, \
+             {} stars, {} forks; \
              {} requests ({} REST, {} GraphQL, {} overflow pages, {} retries), GraphQL cost {}",
             self.issues,
             self.pull_requests,
             self.comments,
             self.reviews,
+            self.review_comments,
             self.timeline_events,
             self.stars,
+            self.forks,
             self.requests(),
             self.rest_requests,
             self.graphql_requests,
@@ -154,6 +171,20 @@ impl std::fmt::Display for SyncStats {
         )?;
         if let Some(r) = self.rate_limit_remaining {
             write!(f, ", rate limit {r} left")?;
+        }
+        if self.reconcile_requests > 0 {
+            write!(
+                f,
+                "; reconciliation: {} items counted, {} fetched again, removed {} stars, {} forks, \
+                 {} comments/reviews, cost {} requests and {} GraphQL points",
+                self.reconciled_items,
+                self.refetched_items,
+                self.removed_stars,
+                self.removed_forks,
+                self.removed_comments,
+                self.reconcile_requests,
+                self.reconcile_cost
+            )?;
         }
         Ok(())
     }
@@ -240,7 +271,7 @@ pub struct Transport {
     pub progress: Progress,
 }
 
-fn now_secs() -> i64 {
+pub(crate) fn now_secs() -> i64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map(|d| d.as_secs() as i64)
@@ -255,13 +286,35 @@ fn build_client(base: &str, token: &Token, policy: &RetryPolicy) -> Result<Octoc
             "the GitHub token contains a line break, space or other control character; set GITHUB_TOKEN to the token alone".into(),
         ));
     }
-    Octocrab::builder()
-        .base_uri(base)
-        .map_err(|e| Error::Usage(format!("invalid --api-url {base:?}: {e}")))?
-        .personal_token(token.expose().to_string())
-        .add_retry_config(RetryConfig::None)
-        .set_connect_timeout(Some(Duration::from_secs(15)))
-        .set_read_timeout(Some(policy.timeout))
+    use octocrab::service::middleware::{
+        auth_header::AuthHeaderLayer, extra_headers::ExtraHeadersLayer,
+    };
+    let base_uri: http::Uri = base
+        .parse()
+        .map_err(|e| Error::Usage(format!("invalid --api-url {base:?}: {e}")))?;
+    let mut auth = http::HeaderValue::from_str(&format!("Bearer {}", token.expose()))
+        .map_err(|_| Error::BadToken)?;
+    auth.set_sensitive(true);
+    let _ = policy;
+    // Proxies and CA certificates from the environment (docs/github-sync.md); octocrab's own
+    // middleware for the User-Agent and for an Authorization header that is only ever sent
+    // to the API's host (redirects elsewhere lose it).
+    let client = super::net::client(Duration::from_secs(15))?;
+    let client = tower_http::follow_redirect::FollowRedirectLayer::new().layer(client);
+    let user_agent =
+        http::HeaderValue::from_static(concat!("contrail/", env!("CARGO_PKG_VERSION")));
+    octocrab::OctocrabBuilder::new_empty()
+        .with_service(client)
+        .with_layer(&ExtraHeadersLayer::new(std::sync::Arc::new(vec![(
+            http::header::USER_AGENT,
+            user_agent,
+        )])))
+        .with_layer(&AuthHeaderLayer::new(
+            Some(auth),
+            base_uri.clone(),
+            base_uri,
+        ))
+        .with_auth(octocrab::AuthState::None)
         .build()
         .map_err(|e| Error::GitHub(format!("cannot build the HTTP client: {e}")))
 }

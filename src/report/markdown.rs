@@ -50,6 +50,13 @@ fn render_raw(r: &Report) -> String {
         r.people.total, r.people.internal, r.people.external, r.people.bots, dropped
     );
 
+    let _ = writeln!(
+        o,
+        "Insiders: {} ({})\n",
+        cell(&r.affiliation.summary),
+        r.affiliation_source.as_str()
+    );
+
     let _ = writeln!(o, "### Funnel\n");
     let _ = writeln!(o, "| stage | internal | external |");
     let _ = writeln!(o, "|---|---:|---:|");
@@ -172,6 +179,25 @@ fn render_raw(r: &Report) -> String {
             "\n…and {} more (`contrail report --format csv` lists everyone).",
             r.contributors.len() - 20
         );
+    }
+    if !r.suggested_merges.is_empty() {
+        let _ = writeln!(o, "\n### Suggested merges\n");
+        let _ = writeln!(o, "| people | why |");
+        let _ = writeln!(o, "|---|---|");
+        for m in &r.suggested_merges {
+            let _ = writeln!(o, "| {} | {} |", cell(&m.ids.join(", ")), cell(&m.reason));
+        }
+    }
+    if !r.clock_skew.is_empty() {
+        let _ = writeln!(o, "\n### Clock skew\n");
+        for h in &r.clock_skew {
+            let _ = writeln!(
+                o,
+                "- `{}` {}",
+                h.commit.as_deref().unwrap_or("?"),
+                cell(&h.detail)
+            );
+        }
     }
     o
 }

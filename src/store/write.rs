@@ -26,6 +26,48 @@ pub fn insert_new_commits(conn: &Connection, commits: &[Commit], seq_base: i64) 
     write_commits(conn, commits, Some(seq_base))
 }
 
+/// A stored commit, by the rowid a bulk import gave it or by sha.
+#[derive(Debug, Clone, Copy)]
+pub enum CommitKey<'a> {
+    Rowid(i64),
+    Sha(&'a str),
+}
+
+/// Set a commit's PR reference unless it already has one; whether it was set.
+pub fn set_commit_pr_if_none(
+    conn: &Connection,
+    key: CommitKey<'_>,
+    number: u64,
+    via: crate::domain::PrVia,
+) -> Result<bool> {
+    let n = match key {
+        CommitKey::Rowid(id) => conn
+            .prepare_cached(
+                "UPDATE commits SET pr_number = ?1, pr_via = ?2 WHERE rowid = ?3 AND pr_number IS NULL",
+            )?
+            .execute(params![number as i64, via.as_str(), id])?,
+        CommitKey::Sha(sha) => conn
+            .prepare_cached(
+                "UPDATE commits SET pr_number = ?1, pr_via = ?2 WHERE sha = ?3 AND pr_number IS NULL",
+            )?
+            .execute(params![number as i64, via.as_str(), sha])?,
+    };
+    Ok(n > 0)
+}
+
+/// Replace a commit's markers.
+pub fn set_commit_markers(conn: &Connection, key: CommitKey<'_>, markers: &[String]) -> Result<()> {
+    match key {
+        CommitKey::Rowid(id) => conn
+            .prepare_cached("UPDATE commits SET markers = ?1 WHERE rowid = ?2")?
+            .execute(params![json_list(markers), id])?,
+        CommitKey::Sha(sha) => conn
+            .prepare_cached("UPDATE commits SET markers = ?1 WHERE sha = ?2")?
+            .execute(params![json_list(markers), sha])?,
+    };
+    Ok(())
+}
+
 const COMMIT_COLUMNS: &str = "INSERT INTO commits (sha, seq, author_name, author_email,
     raw_author_email, author_time, committer_name, committer_email, committer_time, subject,
     message, parent_count, pr_number, pr_via, imported_pr, applied_by_other, markers, trailers,
@@ -189,8 +231,10 @@ pub fn upsert_org_members(conn: &Connection, org: &str, logins: &[String]) -> Re
 
 pub fn upsert_identity_links(conn: &Connection, links: &[IdentityLink]) -> Result<()> {
     let mut st = conn.prepare_cached(
+        // One reason per link, the same whatever order the evidence arrives in (an
+        // incremental sync ends like a clean one).
         "INSERT INTO identity_links (email, login, reason) VALUES (?1, ?2, ?3)
-         ON CONFLICT(email, login) DO NOTHING",
+         ON CONFLICT(email, login) DO UPDATE SET reason = min(reason, excluded.reason)",
     )?;
     for l in links {
         st.execute(params![l.email, l.login, l.reason])?;

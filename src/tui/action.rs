@@ -31,6 +31,14 @@ pub enum Action {
     Copy,
     Note,
     Refresh,
+    /// Confirm the inferred organisation (saved to the config file).
+    ConfirmOrg,
+    /// Reject the inferred organisation.
+    RejectOrg,
+    /// Accept the suggested merge of the selected person (saved as an alias).
+    AcceptMerge,
+    /// Reject the suggested merge of the selected person.
+    RejectMerge,
     /// Text input (search box, note editor).
     Char(char),
     Backspace,
@@ -110,6 +118,26 @@ pub const BINDABLE: &[(Action, &str, &str)] = &[
         Action::Refresh,
         "refresh",
         "Refresh: re-import in the background",
+    ),
+    (
+        Action::ConfirmOrg,
+        "confirm_org",
+        "Confirm the inferred organisation (saved to your config)",
+    ),
+    (
+        Action::RejectOrg,
+        "reject_org",
+        "Reject the inferred organisation (saved to your config)",
+    ),
+    (
+        Action::AcceptMerge,
+        "accept_merge",
+        "Merge the selected person with their suggested twin (saved as an alias)",
+    ),
+    (
+        Action::RejectMerge,
+        "reject_merge",
+        "Keep the selected person apart from their suggested twin",
     ),
     (Action::Quit, "quit", "Quit"),
 ];

@@ -222,6 +222,8 @@ pub enum Effect {
         tags: Vec<String>,
     },
     Refresh,
+    /// Change the user's config file, record it in the database and reload.
+    EditConfig(crate::config::ConfigEdit),
 }
 
 /// Messages from background jobs. Each carries the job id it answers; stale ones are dropped.
@@ -753,8 +755,77 @@ impl App {
                     self.effects.push(Effect::Refresh);
                 }
             }
+            Action::ConfirmOrg | Action::RejectOrg => {
+                self.org_decision(action == Action::ConfirmOrg)
+            }
+            Action::AcceptMerge | Action::RejectMerge => {
+                self.merge_decision(action == Action::AcceptMerge)
+            }
             Action::Char(_) | Action::Backspace | Action::Submit | Action::Resize => {}
         }
+    }
+
+    /// `c`/`x`: confirm or reject the organisation inferred from history.
+    fn org_decision(&mut self, confirm: bool) {
+        use crate::report::AffiliationSource;
+        if let Some(why) = &self.read_only {
+            self.message = Some(format!("read-only: {why}"));
+            return;
+        }
+        let Some(d) = &self.data else { return };
+        let org = &d.report.affiliation;
+        if org.source != AffiliationSource::Inferred || org.domains.is_empty() {
+            self.message = Some(format!("nothing to confirm: {}", org.summary));
+            return;
+        }
+        let domains = org.domains.clone();
+        self.effects.push(Effect::EditConfig(if confirm {
+            crate::config::ConfigEdit::ConfirmDomains(domains)
+        } else {
+            crate::config::ConfigEdit::RejectDomains(domains)
+        }));
+    }
+
+    /// The suggested merge the selected person belongs to.
+    pub fn selected_suggestion(&self) -> Option<&crate::report::SuggestedMerge> {
+        let d = self.data.as_ref()?;
+        let id = self.person_id(self.selected_person()?)?;
+        d.report
+            .suggested_merges
+            .iter()
+            .find(|s| s.ids.contains(&id))
+    }
+
+    /// `m`/`M`: accept (alias) or reject the selected person's suggested merge.
+    fn merge_decision(&mut self, accept: bool) {
+        if let Some(why) = &self.read_only {
+            self.message = Some(format!("read-only: {why}"));
+            return;
+        }
+        let Some(s) = self.selected_suggestion() else {
+            self.message = Some("no suggested merge for the selected person".into());
+            return;
+        };
+        let edit = if accept {
+            // Aliases name logins and emails; a person keyed by a bare name has neither.
+            let idents: Vec<String> = s
+                .ids
+                .iter()
+                .filter_map(|id| {
+                    id.strip_prefix("login:")
+                        .or_else(|| id.strip_prefix("email:"))
+                        .map(str::to_string)
+                })
+                .collect();
+            if idents.len() < 2 {
+                self.message = Some("these identities have no login or email to alias".into());
+                return;
+            }
+            crate::config::ConfigEdit::Alias(idents)
+        } else {
+            crate::config::ConfigEdit::RejectMerge(s.ids.clone())
+        };
+        self.effects.push(Effect::EditConfig(edit));
     }
 
     fn start_note(&mut self) {

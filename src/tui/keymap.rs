@@ -143,6 +143,10 @@ fn defaults() -> Vec<(Action, &'static str)> {
         (Copy, "y"),
         (Note, "n"),
         (Refresh, "r"),
+        (ConfirmOrg, "c"),
+        (RejectOrg, "x"),
+        (AcceptMerge, "m"),
+        (RejectMerge, "M"),
         (Quit, "q ctrl-c"),
     ]
 }

@@ -237,6 +237,34 @@ fn run_effect(
                 app.error = Some(format!("note not saved: {e}"));
             }
         }
+        Effect::EditConfig(edit) => {
+            let res = (|| -> Result<std::path::PathBuf> {
+                let path = opts
+                    .spec
+                    .config
+                    .clone()
+                    .or_else(crate::config::Config::default_path)
+                    .ok_or_else(|| {
+                        Error::Usage(
+                            "no config directory on this platform: use --config FILE".into(),
+                        )
+                    })?;
+                crate::config::apply_edit(&path, &edit)?;
+                let (cfg, file) = crate::config::Config::load(Some(&path))?;
+                let mut st = Store::open(&opts.spec.db)?;
+                crate::commands::record_settings(&mut st, &cfg, file.as_deref())?;
+                Ok(path)
+            })();
+            match res {
+                Ok(path) => {
+                    app.message =
+                        Some(format!("{} (saved to {})", edit.describe(), path.display()));
+                    let job = app.next_job("re-analysing");
+                    worker::spawn(job, opts.spec.clone(), false, tx.clone());
+                }
+                Err(e) => app.error = Some(format!("not saved: {e}")),
+            }
+        }
         Effect::Refresh => {
             let what = match (
                 opts.spec.read_only,

@@ -79,6 +79,8 @@ pub struct TimelineEntry {
 #[derive(Debug, Clone, PartialEq)]
 pub struct FunnelStat {
     pub rung: Rung,
+    /// Some source could see this rung (the report's count is not `null`).
+    pub known: bool,
     pub internal: u64,
     pub external: u64,
     /// Share of the previous rung's people who reached this one.
@@ -182,25 +184,32 @@ struct Acts {
     commits: Vec<u32>,
 }
 
-pub const WELL_KNOWN_BOTS: &[&str] = &[
-    "dependabot",
-    "renovate",
-    "github-actions",
-    "stale",
-    "copybara-service",
-    "facebook-github-bot",
-    "k8s-ci-robot",
-    "ti-chi-bot",
-    "claassistant",
-    "codecov",
-    "googlebot",
-];
+/// Bot logins as the analysis decided them (its built-in list, GitHub's `Bot` type and the
+/// user's `bot_patterns`), lowercase: the TUI keeps no list of its own.
+pub struct BotLogins(std::collections::HashSet<String>);
 
-fn is_bot_login(login: &str, kinds: &HashMap<String, UserKind>) -> bool {
-    let l = login.to_ascii_lowercase();
-    l.ends_with("[bot]")
-        || kinds.get(&l) == Some(&UserKind::Bot)
-        || WELL_KNOWN_BOTS.contains(&l.as_str())
+impl BotLogins {
+    fn new(report: &Report, kinds: &HashMap<String, UserKind>) -> BotLogins {
+        let mut set: std::collections::HashSet<String> = report
+            .people
+            .bot_ids
+            .iter()
+            .filter_map(|id| id.strip_prefix("login:"))
+            .map(str::to_ascii_lowercase)
+            .collect();
+        set.extend(
+            kinds
+                .iter()
+                .filter(|(_, k)| **k == UserKind::Bot)
+                .map(|(l, _)| l.clone()),
+        );
+        BotLogins(set)
+    }
+
+    fn contains(&self, login: &str) -> bool {
+        let l = login.to_ascii_lowercase();
+        l.ends_with("[bot]") || self.0.contains(&l)
+    }
 }
 
 fn parse_iso(s: &str) -> Option<Ts> {
@@ -258,6 +267,7 @@ impl ViewData {
         for (ci, c) in report.contributors.iter().enumerate() {
             v.push_person(person_from_contributor(ci, c));
         }
+        let bot_logins = BotLogins::new(&report, &kinds);
         // Bots are not on the ladder, but their actions are evidence: list them too.
         let mut bots: BTreeMap<String, String> = BTreeMap::new();
         for login in ds
@@ -268,7 +278,7 @@ impl ViewData {
             .chain(ds.users.iter().map(|u| u.login.as_str()))
         {
             let l = login.to_ascii_lowercase();
-            if !v.by_login.contains_key(&l) && is_bot_login(login, &kinds) {
+            if !v.by_login.contains_key(&l) && bot_logins.contains(login) {
                 bots.entry(l).or_insert_with(|| login.to_string());
             }
         }
@@ -299,7 +309,7 @@ impl ViewData {
         v.funnel = funnel(&v);
         v.reasons = reasons(&v);
         v.drops = drops(&v);
-        v.triage = triage(&v, &ds, &kinds);
+        v.triage = triage(&v, &ds, &bot_logins);
         v.weekly = weekly(&v, &ds);
         v.signals = signals(&v);
         // The analysis' numbers, null where the sources cannot know them.
@@ -773,7 +783,9 @@ fn funnel(v: &ViewData) -> Vec<FunnelStat> {
             }
         }
         // Prefer the analysis' own counts where it has them (they are the contract).
+        let mut known = true;
         if let Some(row) = v.report.funnel.iter().find(|r| r.stage == rung) {
+            known = row.internal.is_some();
             int = row.internal.unwrap_or(int);
             ext = row.external.unwrap_or(ext);
         }
@@ -798,14 +810,20 @@ fn funnel(v: &ViewData) -> Vec<FunnelStat> {
             }
             None => (None, None),
         };
+        let (conv_internal, conv_external) = if known {
+            (conv_internal, conv_external)
+        } else {
+            (None, None)
+        };
         out.push(FunnelStat {
             rung,
+            known,
             internal: int,
             external: ext,
             conv_internal,
             conv_external,
-            days_internal: median(d_int),
-            days_external: median(d_ext),
+            days_internal: median(d_int).filter(|_| known),
+            days_external: median(d_ext).filter(|_| known),
             people,
         });
     }
@@ -884,7 +902,7 @@ fn reasons(v: &ViewData) -> Vec<ReasonStat> {
 }
 
 /// Outsiders' open issues and PRs with no human reply yet, longest wait first.
-fn triage(v: &ViewData, ds: &Dataset, kinds: &HashMap<String, UserKind>) -> Vec<TriageRow> {
+fn triage(v: &ViewData, ds: &Dataset, bots: &BotLogins) -> Vec<TriageRow> {
     let as_of = v.as_of.unwrap_or(0);
     let mut replied: HashMap<u64, bool> = HashMap::new();
     let author_of: HashMap<u64, String> = ds
@@ -899,7 +917,7 @@ fn triage(v: &ViewData, ds: &Dataset, kinds: &HashMap<String, UserKind>) -> Vec<
         if !matches!(
             e.kind,
             EventKind::Comment | EventKind::Review | EventKind::ReviewComment
-        ) || is_bot_login(actor, kinds)
+        ) || bots.contains(actor)
         {
             continue;
         }
@@ -926,7 +944,7 @@ fn triage(v: &ViewData, ds: &Dataset, kinds: &HashMap<String, UserKind>) -> Vec<
         .filter(|it| it.state == ItemState::Open && !replied.contains_key(&it.number))
         .filter_map(|it| {
             let author = it.author.clone()?;
-            if is_bot_login(&author, kinds) {
+            if bots.contains(&author) {
                 return None;
             }
             let person = v.person_by_login(&author);

@@ -39,6 +39,8 @@ pub struct FReview {
     pub assoc: &'static str,
     pub state: &'static str,
     pub at: i64,
+    /// Inline review comments: by the review's author, drafted before it was submitted.
+    pub comments: Vec<FComment>,
 }
 
 #[derive(Debug, Clone)]
@@ -90,6 +92,13 @@ pub struct FStar {
     pub at: i64,
 }
 
+/// A fork owned by `owner` (a user or an organisation), created at `at`.
+#[derive(Debug, Clone)]
+pub struct FFork {
+    pub owner: FUser,
+    pub at: i64,
+}
+
 /// How big a repository to generate.
 #[derive(Debug, Clone, Copy)]
 pub struct Spec {
@@ -102,6 +111,9 @@ pub struct Spec {
     pub stars: usize,
     /// Every n-th item overflows its nested connections (0: never).
     pub overflow_every: usize,
+    pub forks: usize,
+    /// Average inline comments per review.
+    pub review_comments_per_review: usize,
 }
 
 #[derive(Debug, Clone)]
@@ -110,6 +122,7 @@ pub struct Model {
     pub name: String,
     pub items: Vec<FItem>,
     pub stars: Vec<FStar>,
+    pub forks: Vec<FFork>,
     /// Organisation members visible to the token (`GET /orgs/OWNER/members`).
     pub members: Vec<String>,
 }
@@ -156,6 +169,23 @@ pub fn mannequin() -> FUser {
 
 const ASSOC: [&str; 4] = ["MEMBER", "CONTRIBUTOR", "NONE", "FIRST_TIME_CONTRIBUTOR"];
 
+/// Users 290..299 hold COLLABORATOR association: it is on everything they write (items,
+/// comments, reviews), which makes them maintainers by association alone.
+pub fn collaborator(u: &Option<FUser>) -> bool {
+    u.as_ref()
+        .and_then(|u| u.login.strip_prefix("user"))
+        .and_then(|n| n.parse::<u64>().ok())
+        .is_some_and(|n| (290..300).contains(&n))
+}
+
+fn assoc_of(u: &Option<FUser>, drawn: &'static str) -> &'static str {
+    if collaborator(u) {
+        "COLLABORATOR"
+    } else {
+        drawn
+    }
+}
+
 impl Model {
     /// A deterministic repository. Item 3 is by a deleted user (null author), item 5 by a
     /// bot, item 7 by a mannequin.
@@ -195,10 +225,11 @@ impl Model {
                 } else {
                     Some(user(rng.below(pool)))
                 };
+                let assoc = assoc_of(&who, ASSOC[rng.below(4) as usize]);
                 comments.push(FComment {
                     id: format!("IC_{number}_{c}"),
                     author: who,
-                    assoc: ASSOC[rng.below(4) as usize],
+                    assoc,
                     at: t,
                     body: format!("comment {c} on #{number}"),
                 });
@@ -213,13 +244,32 @@ impl Model {
                 };
                 for r in 0..n_reviews {
                     t += 60 + rng.below(3600) as i64;
+                    let who = Some(user(rng.below(pool)));
+                    let assoc = assoc_of(&who, ASSOC[rng.below(4) as usize]);
+                    let state =
+                        ["APPROVED", "CHANGES_REQUESTED", "COMMENTED"][rng.below(3) as usize];
+                    // Inline comments are drafted before the review is submitted.
+                    let n_rc = if overflow && r == 0 {
+                        130
+                    } else {
+                        rng.below(2 * spec.review_comments_per_review as u64 + 1) as usize
+                    };
+                    let rc = (0..n_rc)
+                        .map(|k| FComment {
+                            id: format!("PRRC_{number}_{r}_{k}"),
+                            author: who.clone(),
+                            assoc,
+                            at: (t - (n_rc - k) as i64 * 20).max(created),
+                            body: format!("inline {k} of review {r} on #{number}"),
+                        })
+                        .collect();
                     reviews.push(FReview {
                         id: format!("PRR_{number}_{r}"),
-                        author: Some(user(rng.below(pool))),
-                        assoc: ASSOC[rng.below(4) as usize],
-                        state: ["APPROVED", "CHANGES_REQUESTED", "COMMENTED"]
-                            [rng.below(3) as usize],
+                        author: who,
+                        assoc,
+                        state,
                         at: t,
+                        comments: rc,
                     });
                 }
                 let n_commits = if overflow {
@@ -321,11 +371,12 @@ impl Model {
             } else {
                 None
             };
+            let assoc = assoc_of(&author, ASSOC[rng.below(4) as usize]);
             items.push(FItem {
                 number,
                 is_pr,
                 author,
-                assoc: ASSOC[rng.below(4) as usize],
+                assoc,
                 title: format!("item {number}"),
                 body: format!("body of #{number}"),
                 created,
@@ -355,6 +406,37 @@ impl Model {
                 at: T0 + j as i64 * 977,
             })
             .collect();
+        // One fork per account: pool users (some of whom also star or write) and outsiders,
+        // every 25th owned by an organisation.
+        let mut forks = Vec::with_capacity(spec.forks);
+        let mut owners = std::collections::HashSet::new();
+        let span = (n_items as i64 * 3600).max(3600);
+        while forks.len() < spec.forks {
+            let j = forks.len();
+            let owner = if j % 25 == 24 {
+                FUser {
+                    login: format!("org{j}"),
+                    typename: "Organization",
+                    company: None,
+                    id: 500_000 + j as i64,
+                }
+            } else if j % 2 == 0 {
+                user(rng.below(pool))
+            } else {
+                FUser {
+                    login: format!("forker{j}"),
+                    typename: "User",
+                    company: None,
+                    id: 300_000 + j as i64,
+                }
+            };
+            let at = T0 + rng.below(span as u64) as i64;
+            if owners.insert(owner.login.clone()) {
+                forks.push(FFork { owner, at });
+            } else if owners.len() >= pool as usize + spec.forks {
+                break;
+            }
+        }
         let members = (0..10)
             .map(|i| user(i).login)
             .chain((0..110).map(|i| format!("staff{i}")))
@@ -364,8 +446,23 @@ impl Model {
             name: "rocket".into(),
             items,
             stars,
+            forks,
             members,
         }
+    }
+
+    pub fn review_comments(&self) -> usize {
+        self.items
+            .iter()
+            .flat_map(|i| &i.reviews)
+            .map(|r| r.comments.len())
+            .sum()
+    }
+
+    /// Delete comment `c` of item `number` without touching the item's `updatedAt` (GitHub
+    /// does not bump it either).
+    pub fn delete_comment(&mut self, number: u64, c: usize) -> String {
+        self.items[number as usize - 1].comments.remove(c).id
     }
 
     pub fn totals(&self) -> (usize, usize, usize, usize, usize) {
@@ -738,8 +835,19 @@ fn comment_json(c: &FComment) -> Value {
 
 fn review_json(r: &FReview) -> Value {
     json!({"id": r.id, "state": r.state, "submittedAt": iso(r.at), "createdAt": iso(r.at),
-           "body": "", "authorAssociation": r.assoc, "author": actor(&r.author)})
+           "body": "", "authorAssociation": r.assoc, "author": actor(&r.author),
+           "comments": page(&r.comments, 0, 100, comment_json)})
 }
+
+/// GitHub's GraphQL cost: the connections a query may open (each assumed full), ÷ 100,
+/// at least 1 (https://docs.github.com/en/graphql/overview/rate-limits-and-node-limits-for-the-graphql-api).
+fn cost_of(connections: usize) -> i64 {
+    ((connections as i64 + 50) / 100).max(1)
+}
+
+/// Connections under one pull request of a page: labels, comments, reviews, commits,
+/// timeline, and the inline comments of each of its (first 20) reviews.
+const PR_CONNECTIONS: usize = 5 + 20;
 
 fn commit_json(c: &FCommit) -> Value {
     json!({"commit": {"oid": c.oid, "author": {"email": c.email,
@@ -805,7 +913,7 @@ fn item_json(it: &FItem, owner: &str, name: &str) -> Value {
             .head_owner
             .as_ref()
             .map_or(Value::Null, |o| json!({"login": o}));
-        v["reviews"] = page(&it.reviews, 0, 100, review_json);
+        v["reviews"] = page(&it.reviews, 0, 20, review_json);
         v["commits"] = page(&it.commits, 0, 100, commit_json);
     } else {
         v["stateReason"] = json!(if it.closed.is_some() {
@@ -848,14 +956,17 @@ fn graphql(st: &mut State, body: &Value, fault: Option<Fault>) -> ResponseTempla
         return fault_response(Fault::NotFound, None);
     }
     let (owner, name) = (st.model.owner.clone(), st.model.name.clone());
-    if matches!(op, "Issues" | "PullRequests" | "Stargazers")
-        && (var("owner").as_deref() != Some(&owner) || var("name").as_deref() != Some(&name))
+    if matches!(
+        op,
+        "Issues" | "PullRequests" | "Observers" | "CountIssues" | "CountPullRequests"
+    ) && (var("owner").as_deref() != Some(&owner) || var("name").as_deref() != Some(&name))
     {
         return fault_response(Fault::NotFound, None);
     }
     let cursor = var("cursor");
     let (data, cost) = match op {
         "Issues" => {
+            // (Issues: labels, comments and timeline under each of 100 issues.)
             let since = var("since").and_then(|s| {
                 chrono::DateTime::parse_from_rfc3339(&s)
                     .ok()
@@ -880,7 +991,7 @@ fn graphql(st: &mut State, body: &Value, fault: Option<Fault>) -> ResponseTempla
             (
                 json!({"repository": {"issues": {"totalCount": total,
                     "pageInfo": {"hasNextPage": more, "endCursor": end}, "nodes": nodes}}}),
-                3,
+                cost_of(1 + 100 * 3),
             )
         }
         "PullRequests" => {
@@ -896,34 +1007,128 @@ fn graphql(st: &mut State, body: &Value, fault: Option<Fault>) -> ResponseTempla
             v.truncate(first);
             let end = v.last().map(|i| format!("k:{}:{}", i.updated, i.number));
             let nodes: Vec<Value> = v.iter().map(|i| item_json(i, &owner, &name)).collect();
-            let cost = ((1 + first * 5) as f64 / 100.0).round().max(1.0) as i64;
+            let cost = cost_of(1 + first * PR_CONNECTIONS);
             (
                 json!({"repository": {"pullRequests": {"totalCount": total,
                     "pageInfo": {"hasNextPage": more, "endCursor": end}, "nodes": nodes}}}),
                 cost,
             )
         }
-        "Stargazers" => {
-            let mut v: Vec<&FStar> = st.model.stars.iter().collect();
-            v.sort_by(|a, b| (b.at, &b.user.login).cmp(&(a.at, &a.user.login)));
-            let total = v.len();
-            if let Some((t, l)) = cursor_key(cursor.as_deref()) {
-                v.retain(|s| (s.at, s.user.login.clone()) < (t, l.clone()));
+        "Observers" => {
+            let flag = |k: &str| vars.get(k).and_then(Value::as_bool).unwrap_or(false);
+            let mut repo = json!({});
+            let mut requests = 0;
+            if flag("stars") {
+                requests += 1;
+                let mut v: Vec<&FStar> = st.model.stars.iter().collect();
+                v.sort_by(|a, b| (b.at, &b.user.login).cmp(&(a.at, &a.user.login)));
+                let total = v.len();
+                if let Some((t, l)) = cursor_key(var("starCursor").as_deref()) {
+                    v.retain(|s| (s.at, s.user.login.clone()) < (t, l.clone()));
+                }
+                let more = v.len() > 100;
+                v.truncate(100);
+                let end = v.last().map(|s| format!("k:{}:{}", s.at, s.user.login));
+                let edges: Vec<Value> = v
+                    .iter()
+                    .map(|s| {
+                        json!({"starredAt": iso(s.at), "node": {"login": s.user.login,
+                        "name": format!("Name of {}", s.user.login),
+                        "company": s.user.company, "databaseId": s.user.id}})
+                    })
+                    .collect();
+                repo["stargazers"] = json!({"totalCount": total,
+                    "pageInfo": {"hasNextPage": more, "endCursor": end}, "edges": edges});
             }
-            let more = v.len() > 100;
-            v.truncate(100);
-            let end = v.last().map(|s| format!("k:{}:{}", s.at, s.user.login));
-            let edges: Vec<Value> = v
+            if flag("forks") {
+                requests += 1;
+                let mut v: Vec<&FFork> = st.model.forks.iter().collect();
+                v.sort_by(|a, b| (b.at, &b.owner.login).cmp(&(a.at, &a.owner.login)));
+                let total = v.len();
+                if let Some((t, l)) = cursor_key(var("forkCursor").as_deref()) {
+                    v.retain(|f| (f.at, f.owner.login.clone()) < (t, l.clone()));
+                }
+                let more = v.len() > 100;
+                v.truncate(100);
+                let end = v.last().map(|f| format!("k:{}:{}", f.at, f.owner.login));
+                let nodes: Vec<Value> = v
+                    .iter()
+                    .map(|f| {
+                        json!({"nameWithOwner": format!("{}/{name}", f.owner.login),
+                               "createdAt": iso(f.at), "owner": actor(&Some(f.owner.clone()))})
+                    })
+                    .collect();
+                repo["forks"] = json!({"totalCount": total,
+                    "pageInfo": {"hasNextPage": more, "endCursor": end}, "nodes": nodes});
+            }
+            (json!({ "repository": repo }), cost_of(requests))
+        }
+        "CountIssues" | "CountPullRequests" => {
+            let prs = op == "CountPullRequests";
+            let mut v: Vec<&FItem> = st.model.items.iter().filter(|i| i.is_pr == prs).collect();
+            v.sort_by_key(|i| i.number);
+            let total = v.len();
+            let o = offset(cursor.as_deref());
+            let end = (o + 100).min(total);
+            let nodes: Vec<Value> = v[o.min(end)..end]
                 .iter()
-                .map(|s| {
-                    json!({"starredAt": iso(s.at), "node": {"login": s.user.login,
-                    "name": format!("Name of {}", s.user.login),
-                    "company": s.user.company, "databaseId": s.user.id}})
+                .map(|i| {
+                    let mut n = json!({"id": i.node_id(), "number": i.number,
+                                       "comments": {"totalCount": i.comments.len()}});
+                    if prs {
+                        n["reviews"] = json!({"totalCount": i.reviews.len()});
+                    }
+                    n
                 })
                 .collect();
+            let field = if prs { "pullRequests" } else { "issues" };
             (
-                json!({"repository": {"stargazers": {"totalCount": total,
-                    "pageInfo": {"hasNextPage": more, "endCursor": end}, "edges": edges}}}),
+                json!({"repository": {field: {"totalCount": total,
+                    "pageInfo": {"hasNextPage": end < total, "endCursor": format!("o:{end}")},
+                    "nodes": nodes}}}),
+                cost_of(1 + 100 * if prs { 2 } else { 1 }),
+            )
+        }
+        "RefetchIssues" | "RefetchPullRequests" => {
+            let prs = op == "RefetchPullRequests";
+            let ids: Vec<String> = vars
+                .get("ids")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .filter_map(|v| v.as_str().map(str::to_string))
+                .collect();
+            let nodes: Vec<Value> = ids
+                .iter()
+                .map(
+                    |id| match st.model.items.iter().find(|i| &i.node_id() == id) {
+                        Some(i) if i.is_pr == prs => item_json(i, &owner, &name),
+                        Some(_) => json!({}),
+                        None => Value::Null,
+                    },
+                )
+                .collect();
+            let per = if prs { PR_CONNECTIONS } else { 3 };
+            (json!({ "nodes": nodes }), cost_of(ids.len() * per))
+        }
+        "MoreReviewComments" => {
+            let id = var("id").unwrap_or_default();
+            let review = st
+                .model
+                .items
+                .iter()
+                .flat_map(|i| &i.reviews)
+                .find(|r| r.id == id);
+            let Some(r) = review else {
+                return json_response(
+                    200,
+                    &json!({"data": {"node": null},
+                    "errors": [{"type": "NOT_FOUND", "path": ["node"], "message": "no node"}]}),
+                );
+            };
+            let o = offset(cursor.as_deref());
+            (
+                json!({"node": {"comments": page(&r.comments, o, 100, comment_json)}}),
                 1,
             )
         }
@@ -940,6 +1145,7 @@ fn graphql(st: &mut State, body: &Value, fault: Option<Fault>) -> ResponseTempla
             let node = match op {
                 "MoreComments" => json!({"comments": page(&it.comments, o, 100, comment_json)}),
                 "MoreReviews" => json!({"reviews": page(&it.reviews, o, 100, review_json)}),
+                // (MoreReviews nests the reviews' inline comments: 1 + 100 connections.)
                 "MoreCommits" => json!({"commits": page(&it.commits, o, 100, commit_json)}),
                 _ => {
                     json!({"timelineItems": page(&it.timeline, o, 100, |e| event_json(e, &owner, &name))})
@@ -964,4 +1170,133 @@ fn graphql(st: &mut State, body: &Value, fault: Option<Fault>) -> ResponseTempla
         Some(f) => fault_response(f, Some(full)),
         None => json_response(200, &full),
     }
+}
+
+/// The ladder rungs (docs/github-sync.md: what the sync fetches for each rung) that GitHub
+/// data alone shows, computed straight from the model: login → rung name → first date.
+/// Bots and the `ghost` account are not people; everything else follows the ladder's
+/// definitions rung by rung.
+pub type Truth = std::collections::BTreeMap<String, std::collections::BTreeMap<&'static str, i64>>;
+
+impl Model {
+    pub fn truth(&self) -> Truth {
+        let mut t = Truth::new();
+        let person = |u: &Option<FUser>| -> Option<String> {
+            u.as_ref()
+                .filter(|u| u.typename != "Bot")
+                .map(|u| u.login.to_lowercase())
+        };
+        let offer = |t: &mut Truth, who: Option<String>, rung: &'static str, at: i64| {
+            if let Some(w) = who {
+                let e = t.entry(w).or_default().entry(rung).or_insert(at);
+                *e = (*e).min(at);
+            }
+        };
+        let maint = |a: &str| a == "COLLABORATOR" || a == "OWNER";
+        for s in &self.stars {
+            offer(&mut t, person(&Some(s.user.clone())), "observer", s.at);
+        }
+        for f in &self.forks {
+            offer(&mut t, person(&Some(f.owner.clone())), "observer", f.at);
+        }
+        let mut merged: std::collections::BTreeMap<String, Vec<i64>> = Default::default();
+        for it in &self.items {
+            let author = person(&it.author);
+            let other = |who: &Option<String>| who.is_some() && *who != author;
+            if it.is_pr {
+                offer(&mut t, author.clone(), "contributor", it.created);
+            } else {
+                offer(&mut t, author.clone(), "participant", it.created);
+            }
+            if maint(it.assoc) {
+                offer(&mut t, author.clone(), "maintainer", it.created);
+            }
+            for c in &it.comments {
+                let who = person(&c.author);
+                offer(&mut t, who.clone(), "participant", c.at);
+                if maint(c.assoc) {
+                    offer(&mut t, who, "maintainer", c.at);
+                }
+            }
+            for r in &it.reviews {
+                let who = person(&r.author);
+                offer(&mut t, who.clone(), "participant", r.at);
+                if other(&who) && matches!(r.state, "APPROVED" | "CHANGES_REQUESTED") {
+                    offer(&mut t, who.clone(), "reviewer", r.at);
+                }
+                if maint(r.assoc) {
+                    offer(&mut t, who.clone(), "maintainer", r.at);
+                }
+                for c in &r.comments {
+                    offer(&mut t, who.clone(), "participant", c.at);
+                    if maint(c.assoc) {
+                        offer(&mut t, who.clone(), "maintainer", c.at);
+                    }
+                }
+            }
+            for e in &it.timeline {
+                let who = person(&e.actor);
+                if matches!(e.typename, "MergedEvent" | "ClosedEvent" | "LabeledEvent")
+                    && other(&who)
+                    && author.is_some()
+                {
+                    offer(&mut t, who, "maintainer", e.at);
+                }
+            }
+            if let Some((at, by, _)) = &it.merged {
+                let by = person(&Some(by.clone()));
+                if other(&by) && author.is_some() {
+                    offer(&mut t, by, "maintainer", *at);
+                }
+                if let Some(a) = &author {
+                    offer(&mut t, author.clone(), "merged", *at);
+                    merged.entry(a.clone()).or_default().push(*at);
+                }
+            }
+        }
+        // regular: ≥ 3 merged PRs in ≥ 2 distinct calendar months (the defaults).
+        for (who, mut ats) in merged {
+            ats.sort();
+            let mut months = std::collections::BTreeSet::new();
+            for (k, at) in ats.iter().enumerate() {
+                let d = chrono::DateTime::from_timestamp(*at, 0).unwrap_or_default();
+                months.insert(d.format("%Y-%m").to_string());
+                if k + 1 >= 3 && months.len() >= 2 {
+                    offer(&mut t, Some(who.clone()), "regular", *at);
+                    break;
+                }
+            }
+        }
+        t.remove("ghost");
+        t
+    }
+}
+
+/// (exact, total, misses): how many (person, rung) dates of `truth` the report has exactly.
+/// A rung the report misses, or dates differently, is a miss.
+pub fn score(report: &contrail::report::Report, truth: &Truth) -> (usize, usize, Vec<String>) {
+    let mut found: std::collections::BTreeMap<String, &std::collections::BTreeMap<String, String>> =
+        Default::default();
+    for c in &report.contributors {
+        for l in &c.logins {
+            found.insert(l.to_lowercase(), &c.stages);
+        }
+    }
+    let (mut exact, mut total, mut misses) = (0, 0, Vec::new());
+    for (login, rungs) in truth {
+        for (rung, at) in rungs {
+            total += 1;
+            let got = found
+                .get(login)
+                .and_then(|s| s.get(*rung))
+                .and_then(|v| chrono::DateTime::parse_from_rfc3339(v).ok())
+                .map(|d| d.timestamp());
+            if got == Some(*at) {
+                exact += 1;
+            } else {
+                misses.push(format!("{login} {rung}: truth {at}, got {got:?}"));
+            }
+        }
+    }
+    (exact, total, misses)
 }

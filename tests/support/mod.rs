@@ -3,6 +3,8 @@
 
 // The fake GitHub server of the sync tests (branch github-sync) shares this module.
 pub mod fake_github;
+// A loopback HTTP proxy (proxy support of the sync).
+pub mod proxy;
 
 use contrail::analysis::analyze;
 use contrail::config::Settings;

@@ -34,7 +34,12 @@ pub fn draw(frame: &mut Frame, app: &mut App, area: Rect) {
     };
     let contributor = p.contributor.and_then(|c| d.report.contributors.get(c));
 
-    let [head, rest] = Layout::vertical([Constraint::Length(2), Constraint::Min(4)]).areas(area);
+    let twin = app.selected_suggestion().cloned();
+    let [head, rest] = Layout::vertical([
+        Constraint::Length(if twin.is_some() { 3 } else { 2 }),
+        Constraint::Min(4),
+    ])
+    .areas(area);
     let mut who = vec![
         Span::styled(format!(" {} ", p.name), t.title),
         Span::styled(p.side.label(), side_style(app, p.side)),
@@ -72,16 +77,27 @@ pub fn draw(frame: &mut Frame, app: &mut App, area: Rect) {
             .collect();
         why = format!("{} · {why}", periods.join(" → "));
     }
-    frame.render_widget(
-        Paragraph::new(vec![
-            Line::from(who),
-            Line::from(vec![
-                Span::styled(format!(" why {}: ", p.side.label()), t.header),
-                Span::raw(why),
-            ]),
+    let mut head_lines = vec![
+        Line::from(who),
+        Line::from(vec![
+            Span::styled(format!(" why {}: ", p.side.label()), t.header),
+            Span::raw(why),
         ]),
-        head,
-    );
+    ];
+    if let Some(s) = twin {
+        let others: Vec<&str> = s
+            .ids
+            .iter()
+            .map(String::as_str)
+            .filter(|id| *id != p.id)
+            .collect();
+        head_lines.push(Line::from(vec![
+            Span::styled(" maybe the same person as ", t.header),
+            Span::raw(format!("{} ({}) ", others.join(", "), s.reason)),
+            Span::styled("— m to merge, M to keep apart", t.header),
+        ]));
+    }
+    frame.render_widget(Paragraph::new(head_lines), head);
 
     let [left, right] =
         Layout::horizontal([Constraint::Percentage(48), Constraint::Percentage(52)]).areas(rest);

@@ -15,7 +15,7 @@ pub fn draw(frame: &mut Frame, app: &mut App, area: Rect) {
     let (sel_f, sel_r, sel_s) = app.overview_selection();
     let tall = area.height >= 30;
     let [head, funnel_a, mid, chart] = Layout::vertical([
-        Constraint::Length(1),
+        Constraint::Length(if tall { 2 } else { 1 }),
         Constraint::Length(if tall { 10 } else { 9 }),
         Constraint::Length(if tall { 9 } else { 8 }),
         Constraint::Min(4),
@@ -34,16 +34,51 @@ pub fn draw(frame: &mut Frame, app: &mut App, area: Rect) {
             count(Side::Bot),
         )
     };
-    let head_line = Line::from(vec![
+    // Where insiders come from, and what the user can do about it: a line of its own when
+    // there is room, else a short tag on the header line.
+    let org = &d.report.affiliation;
+    let hint = match org.source {
+        crate::report::AffiliationSource::Inferred => " — c to confirm, x to reject",
+        crate::report::AffiliationSource::None => {
+            " — set internal_domains (contrail config --path)"
+        }
+        crate::report::AffiliationSource::Configured => "",
+    };
+    let (ins, outs) = if tall {
+        ("insiders", "outsiders")
+    } else {
+        ("in", "out")
+    };
+    let mut head_line = Line::from(vec![
         Span::styled(format!(" {} ", d.repo), t.title),
         Span::raw(format!("as of {} · ", crate::tui::ui::day(d.as_of))),
-        Span::styled(format!("{int} insiders"), t.internal),
+        Span::styled(format!("{int} {ins}"), t.internal),
         Span::raw(" · "),
-        Span::styled(format!("{ext} outsiders"), t.external),
+        Span::styled(format!("{ext} {outs}"), t.external),
         Span::raw(" · "),
         Span::styled(format!("{bots} bots"), t.bot),
     ]);
-    frame.render_widget(Paragraph::new(head_line), head);
+    let org_line = Line::from(vec![
+        Span::raw(" "),
+        Span::styled(org.summary.clone(), t.dim),
+        Span::styled(hint, t.header),
+    ]);
+    if !tall {
+        let tag = match org.source {
+            crate::report::AffiliationSource::Inferred => {
+                format!(" · inferred {} (c/x)", org.domains.join("+"))
+            }
+            crate::report::AffiliationSource::None => " · no org known".to_string(),
+            crate::report::AffiliationSource::Configured => " · org configured".to_string(),
+        };
+        head_line.push_span(Span::styled(tag, t.header));
+    }
+    let lines = if tall {
+        vec![head_line, org_line]
+    } else {
+        vec![head_line]
+    };
+    frame.render_widget(Paragraph::new(lines), head);
 
     // The ladder.
     let max = d
@@ -53,12 +88,14 @@ pub fn draw(frame: &mut Frame, app: &mut App, area: Rect) {
         .max()
         .unwrap_or(0);
     let bar_w = (funnel_a.width as usize).saturating_sub(60).clamp(4, 40);
+    // A rung no source could see is unknown, not 0.
+    let count = |known: bool, n: u64| if known { n.to_string() } else { "–".into() };
     let rows = d.funnel.iter().enumerate().map(|(i, f)| {
         let days = |x: Option<f64>| x.map(|d| format!("{d:.0}d")).unwrap_or_else(|| "–".into());
         let row = Row::new(vec![
             Line::raw(f.rung.name()),
-            Line::styled(f.internal.to_string(), t.internal),
-            Line::styled(f.external.to_string(), t.external),
+            Line::styled(count(f.known, f.internal), t.internal),
+            Line::styled(count(f.known, f.external), t.external),
             Line::raw(format!("{}/{}", pct(f.conv_internal), pct(f.conv_external))),
             Line::raw(format!(
                 "{}/{}",

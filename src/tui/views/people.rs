@@ -139,6 +139,15 @@ fn row<'a>(app: &App, p: &'a PersonRow, wide: bool, noted: bool) -> Row<'a> {
     if noted {
         name = format!("✎ {name}");
     }
+    // A suggested merge waits on the user's decision (Journey: m / M).
+    if app.data.as_ref().is_some_and(|d| {
+        d.report
+            .suggested_merges
+            .iter()
+            .any(|s| s.ids.contains(&p.id))
+    }) {
+        name = format!("≈ {name}");
+    }
     let mut cells = vec![Line::raw(name)];
     if wide {
         cells.push(Line::raw(p.logins.join(",")));
