@@ -24,6 +24,8 @@ fn model() -> Model {
             reviews_per_pr: 1,
             stars: 2,
             overflow_every: 0,
+            forks: 0,
+            review_comments_per_review: 0,
         },
     )
 }
