@@ -20,7 +20,7 @@ use std::path::Path;
 
 /// Read an affiliations file. Orgs listed in `settings.internal_orgs` are internal.
 pub fn read_file(path: &Path, settings: &Settings) -> Result<Vec<AffiliationFact>> {
-    let text = std::fs::read_to_string(path).map_err(|e| Error::Config {
+    let text = crate::config::read_small_file(path).map_err(|e| Error::Config {
         path: path.to_path_buf(),
         reason: format!("cannot read the affiliations file: {e}"),
     })?;

@@ -31,7 +31,8 @@ pub fn run(cli: Cli) -> Result<()> {
 }
 
 /// The repository key for the default DB path: OWNER/NAME, else the clone's GitHub origin,
-/// else `local/<directory name>`.
+/// else `local/<directory name>-<hash of the full path>`: two clones with the same directory
+/// name never share a file.
 pub fn repo_key(repo: Option<&str>, git: Option<&Path>) -> Option<String> {
     if let Some(r) = repo {
         return Some(r.to_string());
@@ -46,7 +47,8 @@ pub fn repo_key(repo: Option<&str>, git: Option<&Path>) -> Option<String> {
         .to_string_lossy()
         .trim_end_matches(".git")
         .to_string();
-    Some(format!("local/{name}"))
+    let hash = crate::snapshot::fnv1a(dir.to_string_lossy().as_bytes()) as u32;
+    Some(format!("local/{name}-{hash:08x}"))
 }
 
 /// `--db` if given, else the default file for the repository.
@@ -93,7 +95,7 @@ fn sync(config_path: Option<&Path>, args: SyncArgs) -> Result<()> {
     let mut no_token = false;
     let github = match &args.repo {
         Some(_) if args.offline => None,
-        Some(repo) => match crate::github::prepare(repo, &args) {
+        Some(repo) => match crate::github::prepare_with(repo, &args, &cfg.github) {
             Ok(p) => Some(p),
             Err(Error::NoToken) if git_path.is_some() => {
                 no_token = true;
@@ -103,14 +105,33 @@ fn sync(config_path: Option<&Path>, args: SyncArgs) -> Result<()> {
         },
         None => None,
     };
+    let facts = match cfg.affiliations_path(cfg_file.as_deref()) {
+        Some(p) => crate::affiliations::read_file(&p, &cfg.settings)?,
+        None => Vec::new(),
+    };
     // The name of the data: OWNER/NAME, else the clone's GitHub `origin`.
     let name = args
         .repo
         .clone()
         .or_else(|| git_path.as_deref().and_then(crate::git::github_origin));
     let db = resolve_db(args.db.clone(), name.as_deref(), git_path.as_deref())?;
+    if db.exists() {
+        // A database belongs to one repository (docs/safety.md): refuse another one before
+        // anything is written.
+        let existing = Store::open_read_only(&db).or_else(|e| match e {
+            // An older schema is upgraded by the read-write open below.
+            Error::NotADatabase { .. } => Store::open(&db),
+            e => Err(e),
+        })?;
+        check_same_repository(&existing, &db, name.as_deref(), git_path.as_deref())?;
+    } else if let Some(github) = &github {
+        // No file yet: ask GitHub first, so a 401/404 or no network creates nothing.
+        github.check_access_blocking()?;
+    }
     let mut store = Store::open(&db)?;
-    record_settings(&mut store, &cfg, cfg_file.as_deref())?;
+    let json = serde_json::to_string(&cfg.settings).map_err(|e| Error::Db(e.to_string()))?;
+    // Recorded with the first data written, so a sync that fails before it changes nothing.
+    store.stage_settings(vec![("analysis".into(), json)], facts);
     if let Some(p) = &git_path {
         let stats = crate::git::import_with(&mut store, p, &cfg.git_import_options())?;
         eprintln!("{stats}");
@@ -125,6 +146,7 @@ fn sync(config_path: Option<&Path>, args: SyncArgs) -> Result<()> {
         // so a 401/404 leaves the database as it was.
         github.run_blocking(&mut store)?;
     }
+    store.flush_staged()?;
     if no_token && let (Some(repo), Some(p)) = (&args.repo, &git_path) {
         eprintln!(
             "imported git history only: no GitHub token found. To add issues, pull requests, \
@@ -135,6 +157,69 @@ fn sync(config_path: Option<&Path>, args: SyncArgs) -> Result<()> {
     }
     eprintln!("database: {}", db.display());
     Ok(())
+}
+
+/// Refuse to sync `repo` / the clone at `git` into `store` when it holds another
+/// repository: a different GitHub `OWNER/NAME`, or git history with no commit in common.
+pub fn check_same_repository(
+    store: &Store,
+    db: &Path,
+    repo: Option<&str>,
+    git: Option<&Path>,
+) -> Result<()> {
+    let row = store.repository_row()?;
+    if let Some(requested) = repo
+        && !store::same_github_repo(row.full_name.as_deref(), requested)
+    {
+        return Err(Error::OtherRepository {
+            path: db.to_path_buf(),
+            stored: row.full_name.unwrap_or_default(),
+            requested: requested.to_string(),
+        });
+    }
+    if let Some(path) = git
+        && !git_history_related(store, path)?
+    {
+        let stored = row
+            .full_name
+            .or(row.git_path)
+            .map(|s| format!("the history of {s}"))
+            .unwrap_or_else(|| "another repository's history".into());
+        return Err(Error::OtherRepository {
+            path: db.to_path_buf(),
+            stored,
+            requested: path.display().to_string(),
+        });
+    }
+    Ok(())
+}
+
+/// Whether the clone at `path` shares history with what `store` holds: one of the stored
+/// root commits exists in the clone, or a commit reachable from the clone's refs is stored
+/// (a shallow clone's boundary, an unshallowed clone). An empty store is related to anything.
+fn git_history_related(store: &Store, path: &Path) -> Result<bool> {
+    if store.commit_count()? == 0 {
+        return Ok(true);
+    }
+    let repo = git2::Repository::open(path).map_err(|e| Error::git_open(path, &e))?;
+    for root in store.root_commits()? {
+        if let Ok(oid) = git2::Oid::from_str(&root)
+            && repo.find_commit(oid).is_ok()
+        {
+            return Ok(true);
+        }
+    }
+    let mut walk = repo.revwalk()?;
+    if walk.push_head().is_err() {
+        return Ok(true);
+    }
+    let _ = walk.push_glob("refs/heads/*");
+    for oid in walk {
+        if store.has_commit(&oid?.to_string())? {
+            return Ok(true);
+        }
+    }
+    Ok(false)
 }
 
 /// Record the analysis settings and affiliation facts in the database, so the snapshot
@@ -233,25 +318,35 @@ fn config(config_path: Option<&Path>, args: ConfigArgs) -> Result<()> {
             .map(Path::to_path_buf)
             .or_else(Config::default_path)
         {
-            Some(p) => println!("{}", p.display()),
+            Some(p) => return emit(&format!("{}\n", p.display())),
             None => return Err(Error::Usage("no config directory on this platform".into())),
         }
-        return Ok(());
     }
     if args.defaults {
-        print!("{}", crate::config::DEFAULT_CONFIG);
-        return Ok(());
+        return emit(crate::config::DEFAULT_CONFIG);
     }
     let (cfg, file) = Config::load(config_path)?;
-    match file {
-        Some(f) => println!("# in effect (from {})", f.display()),
-        None => println!("# in effect (embedded defaults; no config file)"),
+    let head = match file {
+        Some(f) => format!("# in effect (from {})\n", f.display()),
+        None => "# in effect (embedded defaults; no config file)\n".to_string(),
+    };
+    let body = toml::to_string_pretty(&cfg).map_err(|e| Error::Usage(e.to_string()))?;
+    emit(&format!("{head}{body}"))
+}
+
+/// Write `text` to standard output; a reader that went away (`contrail … | head`) ends the
+/// command quietly instead of failing.
+pub fn emit(text: &str) -> Result<()> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        Err(e) => Err(Error::Io {
+            path: "standard output".into(),
+            reason: e.to_string(),
+        }),
+        Ok(()) => Ok(()),
     }
-    print!(
-        "{}",
-        toml::to_string_pretty(&cfg).map_err(|e| Error::Usage(e.to_string()))?
-    );
-    Ok(())
 }
 
 fn snapshot_export(
@@ -285,15 +380,48 @@ pub fn analyze_file(config_path: Option<&Path>, path: &Path) -> Result<crate::re
 }
 
 fn diff(config_path: Option<&Path>, args: DiffArgs) -> Result<()> {
+    check_same_history(&args.old, &args.new)?;
     let old = analyze_file(config_path, &args.old)?;
     let new = analyze_file(config_path, &args.new)?;
     let d = crate::diff::diff(&old, &new);
     match args.format {
-        DiffFormat::Text => print!("{}", crate::diff::render_text(&d)),
-        DiffFormat::Json => println!(
-            "{}",
+        DiffFormat::Text => emit(&crate::diff::render_text(&d)),
+        DiffFormat::Json => emit(&format!(
+            "{}\n",
             serde_json::to_string_pretty(&d).map_err(|e| Error::Usage(e.to_string()))?
-        ),
+        )),
+    }
+}
+
+/// `diff` compares two states of one repository: refuse two different GitHub repositories,
+/// or two git histories without a common root commit.
+fn check_same_history(old: &Path, new: &Path) -> Result<()> {
+    let open = |p: &Path| open_existing(p, || no_database(None, p, true));
+    let (a, b) = (open(old)?, open(new)?);
+    let (ra, rb) = (a.repository_row()?, b.repository_row()?);
+    let unrelated = |what_a: String, what_b: String| {
+        Error::Usage(format!(
+            "{} holds {what_a} but {} holds {what_b}; `contrail diff` compares two snapshots of the same repository",
+            old.display(),
+            new.display()
+        ))
+    };
+    if let (Some(x), Some(y)) = (&ra.full_name, &rb.full_name)
+        && !x.eq_ignore_ascii_case(y)
+    {
+        return Err(unrelated(x.clone(), y.clone()));
+    }
+    let (roots_a, roots_b) = (a.root_commits()?, b.root_commits()?);
+    if !roots_a.is_empty()
+        && !roots_b.is_empty()
+        && !roots_a.iter().any(|r| roots_b.contains(r))
+        && !roots_a.iter().any(|r| b.has_commit(r).unwrap_or(false))
+        && !roots_b.iter().any(|r| a.has_commit(r).unwrap_or(false))
+    {
+        return Err(unrelated(
+            "one git history".into(),
+            "another with no commit in common".into(),
+        ));
     }
     Ok(())
 }

@@ -81,6 +81,84 @@ impl Default for TuiConfig {
     }
 }
 
+/// `[github]`: limits of a GitHub sync (docs/safety.md).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct GithubConfig {
+    /// The longest wait GitHub may ask for (rate limits) before the sync stops and says when
+    /// to resume: a duration such as "1h", "30m", "90s".
+    pub max_wait: String,
+    /// The largest response body accepted, in MiB.
+    pub max_body_mb: u64,
+}
+
+impl Default for GithubConfig {
+    fn default() -> Self {
+        GithubConfig {
+            max_wait: "1h".into(),
+            max_body_mb: 64,
+        }
+    }
+}
+
+impl GithubConfig {
+    /// `max_wait` as a duration.
+    pub fn max_wait(&self) -> std::result::Result<std::time::Duration, String> {
+        parse_duration(&self.max_wait).ok_or_else(|| {
+            format!(
+                "github.max_wait {:?} is not a duration; use e.g. \"1h\", \"30m\" or \"90s\"",
+                self.max_wait
+            )
+        })
+    }
+
+    /// `max_body_mb` in bytes.
+    pub fn max_body_bytes(&self) -> usize {
+        usize::try_from(self.max_body_mb.saturating_mul(1 << 20)).unwrap_or(usize::MAX)
+    }
+}
+
+/// `90s`, `30m`, `1h`, `2d` or a bare number of seconds.
+pub fn parse_duration(s: &str) -> Option<std::time::Duration> {
+    let s = s.trim();
+    let (num, unit) = match s.find(|c: char| !c.is_ascii_digit()) {
+        Some(i) => s.split_at(i),
+        None => (s, "s"),
+    };
+    let n: u64 = num.parse().ok()?;
+    let secs = match unit.trim() {
+        "s" => n,
+        "m" => n.checked_mul(60)?,
+        "h" => n.checked_mul(3600)?,
+        "d" => n.checked_mul(86_400)?,
+        _ => return None,
+    };
+    Some(std::time::Duration::from_secs(secs))
+}
+
+/// The largest config or affiliations file read (a real one is a few KiB; `/dev/zero` is not
+/// a config file).
+pub const MAX_FILE_BYTES: u64 = 4 << 20;
+
+/// Read a small text file: a regular file of at most [`MAX_FILE_BYTES`].
+pub fn read_small_file(path: &Path) -> std::result::Result<String, String> {
+    use std::io::Read;
+    let meta = std::fs::metadata(path).map_err(|e| e.to_string())?;
+    if !meta.is_file() {
+        return Err("it is not a regular file (a directory, pipe or device)".into());
+    }
+    let mut text = String::new();
+    std::fs::File::open(path)
+        .map_err(|e| e.to_string())?
+        .take(MAX_FILE_BYTES + 1)
+        .read_to_string(&mut text)
+        .map_err(|e| e.to_string())?;
+    if text.len() as u64 > MAX_FILE_BYTES {
+        return Err(format!("it is larger than {} MiB", MAX_FILE_BYTES >> 20));
+    }
+    Ok(text)
+}
+
 /// The whole file.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(default, deny_unknown_fields)]
@@ -92,6 +170,7 @@ pub struct Config {
     /// Review hosts (or `.suffix`es) outsiders cannot reach, on top of the built-in rules.
     pub private_review_hosts: Vec<String>,
     pub tui: TuiConfig,
+    pub github: GithubConfig,
 }
 
 impl Config {
@@ -111,9 +190,9 @@ impl Config {
         let Some(path) = path else {
             return Ok((Config::default(), None));
         };
-        let text = std::fs::read_to_string(&path).map_err(|e| Error::Config {
+        let text = read_small_file(&path).map_err(|reason| Error::Config {
             path: path.clone(),
-            reason: e.to_string(),
+            reason,
         })?;
         let cfg = Config::parse(&text).map_err(|reason| Error::Config {
             path: path.clone(),
@@ -123,7 +202,52 @@ impl Config {
     }
 
     pub fn parse(text: &str) -> std::result::Result<Config, String> {
-        toml::from_str(text).map_err(|e| e.message().to_string())
+        let cfg: Config = toml::from_str(text).map_err(|e| e.message().to_string())?;
+        cfg.validate()?;
+        Ok(cfg)
+    }
+
+    /// Refuse values that would silently wreck the analysis: a pattern that matches every
+    /// name (`bot_patterns = [""]` makes everyone a bot), an empty alias or domain, an
+    /// invalid regular expression or duration.
+    pub fn validate(&self) -> std::result::Result<(), String> {
+        let s = &self.settings;
+        for (key, patterns) in [
+            ("bot_patterns", &s.bot_patterns),
+            ("internal_hosts", &s.internal_hosts),
+        ] {
+            for p in patterns {
+                let re = regex::RegexBuilder::new(p)
+                    .case_insensitive(true)
+                    .build()
+                    .map_err(|e| format!("{key} entry {p:?} is not a regular expression ({e})"))?;
+                if re.is_match("") {
+                    return Err(format!(
+                        "{key} entry {p:?} matches every name, even an empty one; remove it or make it specific"
+                    ));
+                }
+            }
+        }
+        for (key, list) in [
+            ("internal_domains", &s.internal_domains),
+            ("internal_orgs", &s.internal_orgs),
+            ("offline_phrases", &s.offline_phrases),
+            ("private_review_hosts", &self.private_review_hosts),
+        ] {
+            if list.iter().any(|v| v.trim().is_empty()) {
+                return Err(format!(
+                    "{key} holds an empty entry, which would match everything; remove it"
+                ));
+            }
+        }
+        if s.aliases.iter().flatten().any(|v| v.trim().is_empty()) {
+            return Err("aliases holds an empty identity; remove it".into());
+        }
+        self.github.max_wait()?;
+        if self.github.max_body_mb == 0 {
+            return Err("github.max_body_mb must be at least 1".into());
+        }
+        Ok(())
     }
 
     /// Git import options from this configuration.
@@ -246,6 +370,40 @@ mod tests {
         assert_eq!(c.settings.ladder.regular_min_merged, 5);
         assert_eq!(c.settings.ladder.regular_min_months, 2);
         assert_eq!(c.settings.slow_response_days, 14);
+    }
+
+    #[test]
+    fn patterns_matching_everyone_and_empty_entries_are_refused() {
+        for bad in [
+            "bot_patterns = [\"\"]",
+            "bot_patterns = [\".*\"]",
+            "bot_patterns = [\"(\"]",
+            "internal_hosts = [\"x?\"]",
+            "internal_domains = [\" \"]",
+            "aliases = [[\"a\", \"\"]]",
+            "[github]\nmax_wait = \"soon\"",
+            "[github]\nmax_body_mb = 0",
+        ] {
+            assert!(Config::parse(bad).is_err(), "{bad}");
+        }
+        assert!(Config::parse("bot_patterns = [\"^ci-\"]").is_ok());
+    }
+
+    #[test]
+    fn durations_of_the_github_section() {
+        assert_eq!(
+            parse_duration("1h"),
+            Some(std::time::Duration::from_secs(3600))
+        );
+        assert_eq!(
+            parse_duration("90"),
+            Some(std::time::Duration::from_secs(90))
+        );
+        assert_eq!(
+            parse_duration("30m"),
+            Some(std::time::Duration::from_secs(1800))
+        );
+        assert_eq!(parse_duration("1y"), None);
     }
 
     #[test]

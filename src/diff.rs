@@ -156,8 +156,13 @@ fn num(v: Option<f64>) -> String {
     }
 }
 
-/// Human-readable rendering.
+/// Human-readable rendering, through the one sanitiser (docs/safety.md): names come from
+/// strangers and go to a terminal.
 pub fn render_text(d: &ReportDiff) -> String {
+    crate::sanitize::block(&render_raw(d)).into_owned()
+}
+
+fn render_raw(d: &ReportDiff) -> String {
     let mut out = format!(
         "as_of: {} -> {}\n",
         d.as_of.old.as_deref().unwrap_or("unknown"),

@@ -13,9 +13,12 @@ pub mod demo;
 pub mod diff;
 pub mod domain;
 pub mod error;
+#[cfg(test)]
+mod fuzz;
 pub mod git;
 pub mod github;
 pub mod report;
+pub mod sanitize;
 pub mod snapshot;
 pub mod store;
 pub mod synth;

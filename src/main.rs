@@ -4,6 +4,28 @@ use clap::Parser;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
+    // No panic reaches the user as a backtrace (docs/safety.md): a closed pipe ends quietly,
+    // anything else is one sentence asking for a report. The TUI chains its own hook on top
+    // of this one, so the terminal is restored first.
+    std::panic::set_hook(Box::new(|info| {
+        let msg = info
+            .payload()
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| info.payload().downcast_ref::<String>().cloned())
+            .unwrap_or_default();
+        if msg.contains("Broken pipe") || msg.contains("failed printing to stdout") {
+            std::process::exit(0);
+        }
+        let at = info
+            .location()
+            .map(|l| format!(" at {}:{}", l.file(), l.line()))
+            .unwrap_or_default();
+        eprintln!(
+            "contrail: internal error ({}{at}); please report it with the command you ran",
+            contrail::sanitize::inline(&msg)
+        );
+    }));
     let cli = contrail::cli::Cli::parse();
     tracing_subscriber::fmt()
         .with_env_filter(
@@ -15,7 +37,8 @@ fn main() -> ExitCode {
     match contrail::commands::run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("contrail: {e}");
+            // Server text and file names can carry terminal escapes: one sanitiser for stderr.
+            eprintln!("contrail: {}", contrail::sanitize::block(&e.to_string()));
             ExitCode::FAILURE
         }
     }

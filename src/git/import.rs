@@ -116,7 +116,7 @@ enum Plan {
 }
 
 pub(super) fn open_repo(path: &Path) -> Result<Repository> {
-    Repository::open(path).map_err(|_| Error::NotAGitRepo(path.to_path_buf()))
+    Repository::open(path).map_err(|e| Error::git_open(path, &e))
 }
 
 pub(super) fn head_id(repo: &Repository, path: &Path) -> Result<Oid> {

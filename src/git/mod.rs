@@ -26,7 +26,10 @@ pub use import::{
     ImportOptions, Reimport, STATE_ABSENT, STATE_HEAD, STATE_MAILMAP, STATE_RULES, STATE_SEQ_MIN,
     STATE_SQUASH,
 };
+// The commit-message parser, for the fuzz targets (docs/safety.md).
 pub use markers::PrivateHosts;
+#[cfg(test)]
+pub(crate) use message::{subject as fuzz_subject, trailers as fuzz_trailers};
 
 use crate::error::Result;
 use crate::store::Store;

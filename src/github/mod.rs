@@ -39,6 +39,15 @@ pub struct Prepared {
 
 /// Check `repo`, `--api-url` and `--since`, and find the token.
 pub fn prepare(repo: &str, args: &SyncArgs) -> Result<Prepared> {
+    prepare_with(repo, args, &crate::config::GithubConfig::default())
+}
+
+/// [`prepare`] with the `[github]` limits of the configuration (docs/safety.md).
+pub fn prepare_with(
+    repo: &str,
+    args: &SyncArgs,
+    limits: &crate::config::GithubConfig,
+) -> Result<Prepared> {
     sync::split_repo(repo)?;
     let endpoints = Endpoints::from_api_url(args.api_url.as_deref())?;
     let mut opts = SyncOptions {
@@ -52,6 +61,8 @@ pub fn prepare(repo: &str, args: &SyncArgs) -> Result<Prepared> {
         },
         ..SyncOptions::default()
     };
+    opts.policy.server_wait_limit = limits.max_wait().map_err(Error::Usage)?;
+    opts.policy.max_body = limits.max_body_bytes();
     if let Some(ms) = std::env::var(MAX_WAIT_ENV)
         .ok()
         .and_then(|v| v.parse::<u64>().ok())
@@ -69,6 +80,31 @@ pub fn prepare(repo: &str, args: &SyncArgs) -> Result<Prepared> {
 }
 
 impl Prepared {
+    /// Ask GitHub whether the repository exists and the token may read it, writing nothing:
+    /// a 401/404 (or no network) before a database file exists leaves no file behind.
+    pub fn check_access_blocking(&self) -> Result<()> {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(|e| Error::GitHub(format!("cannot start the async runtime: {e}")))?;
+        rt.block_on(async {
+            let endpoints = Endpoints::from_api_url(self.opts.api_url.as_deref())?;
+            let progress = progress::Progress::with_sink(ProgressMode::Lines, None);
+            let mut t = transport::Transport::new(
+                endpoints,
+                &self.repo,
+                &self.token,
+                self.opts.policy.clone(),
+                progress,
+            )?;
+            let reply = t.rest_get(&format!("/repos/{}", self.repo), None).await?;
+            if reply.status == 404 {
+                return Err(Error::RepoNotFound(self.repo.clone()));
+            }
+            Ok(())
+        })
+    }
+
     /// Run the sync to completion on a private runtime and print what it did.
     pub fn run_blocking(&self, store: &mut Store) -> Result<SyncStats> {
         let rt = tokio::runtime::Builder::new_current_thread()

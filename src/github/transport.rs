@@ -67,6 +67,11 @@ pub struct RetryPolicy {
     pub max_wait: Option<Duration>,
     /// Per-request timeout.
     pub timeout: Duration,
+    /// The longest wait the server may ask for (rate-limit reset, `Retry-After`); a longer
+    /// one ends the sync with the time to resume (`github.max_wait`).
+    pub server_wait_limit: Duration,
+    /// The largest response body read, in bytes (`github.max_body_mb`).
+    pub max_body: usize,
 }
 
 impl Default for RetryPolicy {
@@ -77,6 +82,8 @@ impl Default for RetryPolicy {
             max_backoff: Duration::from_secs(60),
             max_wait: None,
             timeout: Duration::from_secs(60),
+            server_wait_limit: Duration::from_secs(3600),
+            max_body: 64 << 20,
         }
     }
 }
@@ -241,7 +248,18 @@ impl Attempts {
     }
 }
 
+/// Why one exchange produced no response to interpret.
+enum SendError {
+    /// Worth retrying (connection, timeout, a cut body).
+    Transient(String),
+    /// Not worth retrying (a body over the size cap).
+    Fatal(Error),
+}
+
 pub struct Transport {
+    /// GraphQL requests (operation + variables) that carried a page cursor and were answered:
+    /// asking for one again means the server's cursor did not advance.
+    seen_pages: std::collections::HashSet<String>,
     rest: Octocrab,
     gql: Octocrab,
     endpoints: Endpoints,
@@ -261,6 +279,13 @@ pub(crate) fn now_secs() -> i64 {
 }
 
 fn build_client(base: &str, token: &Token, policy: &RetryPolicy) -> Result<Octocrab> {
+    // A header value cannot hold control characters; say so instead of failing deep inside
+    // the HTTP client.
+    if token.expose().chars().any(|c| c.is_control() || c == ' ') {
+        return Err(Error::Usage(
+            "the GitHub token contains a line break, space or other control character; set GITHUB_TOKEN to the token alone".into(),
+        ));
+    }
     use octocrab::service::middleware::{
         auth_header::AuthHeaderLayer, extra_headers::ExtraHeadersLayer,
     };
@@ -306,6 +331,7 @@ impl Transport {
         // relative paths to the base, and prefixes the base path to absolute ones that do not
         // start with it, so posting `/api/graphql` through a `…/api/v3` client would break.
         Ok(Transport {
+            seen_pages: std::collections::HashSet::new(),
             rest: build_client(&endpoints.rest, token, &policy)?,
             gql: build_client(&endpoints.graphql, token, &policy)?,
             endpoints,
@@ -321,7 +347,7 @@ impl Transport {
         &self.endpoints
     }
 
-    async fn send_once(&self, req: &Req<'_>) -> std::result::Result<Raw, String> {
+    async fn send_once(&self, req: &Req<'_>) -> std::result::Result<Raw, SendError> {
         let fut = async {
             let resp = match req {
                 Req::Rest { path, etag } => {
@@ -345,7 +371,7 @@ impl Transport {
                         .await
                 }
             }
-            .map_err(|e| format!("connection failed: {e}"))?;
+            .map_err(|e| SendError::Transient(format!("connection failed: {e}")))?;
             let header = |name: &str| {
                 resp.headers()
                     .get(name)
@@ -358,11 +384,7 @@ impl Transport {
             let retry_after = header("retry-after").and_then(|v| v.parse().ok());
             let etag = header("etag");
             let link = header("link");
-            let body = self
-                .rest
-                .body_to_string(resp)
-                .await
-                .map_err(|e| format!("reading the response failed: {e}"))?;
+            let body = read_capped(resp.into_body(), self.policy.max_body).await?;
             Ok(Raw {
                 status,
                 remaining,
@@ -375,10 +397,10 @@ impl Transport {
         };
         match tokio::time::timeout(self.policy.timeout, fut).await {
             Ok(r) => r,
-            Err(_) => Err(format!(
+            Err(_) => Err(SendError::Transient(format!(
                 "no response within {} s",
                 self.policy.timeout.as_secs()
-            )),
+            ))),
         }
     }
 
@@ -390,8 +412,36 @@ impl Transport {
         self.progress.countdown(reason, d, actual).await;
     }
 
-    async fn wait_for_reset(&mut self, reset: Option<i64>) {
-        let secs = reset.map_or(60, |r| (r - now_secs()).clamp(0, 3600) + 1);
+    /// A wait the server asked for: longer than the policy's limit ends the sync with the
+    /// time to resume (docs/safety.md).
+    fn check_server_wait(&self, d: Duration) -> Result<()> {
+        let limit = self.policy.server_wait_limit;
+        if d <= limit {
+            return Ok(());
+        }
+        let at = now_secs().saturating_add(i64::try_from(d.as_secs()).unwrap_or(i64::MAX / 2));
+        let today = crate::timefmt::iso(now_secs());
+        let when = crate::timefmt::iso(at);
+        let resume_at = if when.get(..10) == today.get(..10) {
+            when.get(11..16).unwrap_or(&when).to_string()
+        } else {
+            format!(
+                "{} {}",
+                when.get(..10).unwrap_or(&when),
+                when.get(11..16).unwrap_or("")
+            )
+        };
+        Err(Error::WaitTooLong {
+            wait: human_duration(d),
+            max: human_duration(limit),
+            resume_at,
+        })
+    }
+
+    async fn wait_for_reset(&mut self, reset: Option<i64>) -> Result<()> {
+        let secs = reset.map_or(60, |r| (r - now_secs()).max(0) + 1);
+        // The one-second margin past the reset is ours, not the server's request.
+        self.check_server_wait(Duration::from_secs(secs.saturating_sub(1) as u64))?;
         let until = crate::timefmt::iso(now_secs() + secs);
         let until = until.get(11..19).unwrap_or(&until);
         self.wait(
@@ -399,6 +449,7 @@ impl Transport {
             Duration::from_secs(secs as u64),
         )
         .await;
+        Ok(())
     }
 
     /// Count a transient failure; back off, or give up after `max_retries` in a row.
@@ -427,7 +478,7 @@ impl Transport {
             if let Some(reset) = self.pause_until.take()
                 && reset > now_secs()
             {
-                self.wait_for_reset(Some(reset)).await;
+                self.wait_for_reset(Some(reset)).await?;
             }
             match req {
                 Req::Rest { .. } => self.stats.rest_requests += 1,
@@ -435,17 +486,18 @@ impl Transport {
             }
             let raw = match self.send_once(req).await {
                 Ok(raw) => raw,
-                Err(what) => {
+                Err(SendError::Transient(what)) => {
                     self.transient(att, what).await?;
                     continue;
                 }
+                Err(SendError::Fatal(e)) => return Err(e),
             };
             match raw.status {
                 401 => return Err(Error::BadToken),
                 403 | 429 if raw.remaining == Some(0) => {
                     att.rate_limited()?;
                     self.stats.retries += 1;
-                    self.wait_for_reset(raw.reset).await;
+                    self.wait_for_reset(raw.reset).await?;
                 }
                 403 | 429
                     if raw.retry_after.is_some()
@@ -461,6 +513,7 @@ impl Transport {
                     self.stats.retries += 1;
                     let base = raw.retry_after.unwrap_or(60).max(1);
                     let secs = base.saturating_mul(1 << (att.secondary - 1).min(6));
+                    self.check_server_wait(Duration::from_secs(secs))?;
                     self.wait(
                         "GitHub secondary rate limit; backing off",
                         Duration::from_secs(secs),
@@ -540,6 +593,18 @@ impl Transport {
         variables: Value,
         max_retries: u32,
     ) -> Result<Value> {
+        // A page cursor that does not advance would loop forever (docs/safety.md).
+        let page_key = variables
+            .get("cursor")
+            .filter(|c| !c.is_null())
+            .map(|_| format!("{op} {variables}"));
+        if let Some(k) = &page_key
+            && self.seen_pages.contains(k)
+        {
+            return Err(Error::GitHub(format!(
+                "the server returned the same {op} page cursor twice (its pagination does not advance)"
+            )));
+        }
         let body = json!({ "query": DOCUMENT, "operationName": op, "variables": variables });
         let mut att = Attempts {
             max_transient: max_retries.min(self.policy.max_retries),
@@ -577,6 +642,9 @@ impl Transport {
                         .await?;
                     continue;
                 }
+                if let Some(k) = page_key {
+                    self.seen_pages.insert(k);
+                }
                 return Ok(data);
             }
             let kind = |e: &Value| e.get("type").and_then(Value::as_str).map(str::to_string);
@@ -587,7 +655,7 @@ impl Transport {
                 att.rate_limited()?;
                 self.stats.retries += 1;
                 let reset = raw.reset.or_else(|| reset_from(&data));
-                self.wait_for_reset(reset).await;
+                self.wait_for_reset(reset).await?;
                 continue;
             }
             let not_found = errors.iter().any(|e| {
@@ -655,6 +723,50 @@ fn reset_from(data: &Value) -> Option<i64> {
     data.pointer("/rateLimit/resetAt")
         .and_then(Value::as_str)
         .and_then(crate::timefmt::parse_rfc3339)
+}
+
+/// Read a response body of at most `max` bytes: a body that never ends, or a huge one, stops
+/// the sync instead of growing memory without bound.
+async fn read_capped<B>(mut body: B, max: usize) -> std::result::Result<String, SendError>
+where
+    B: http_body_util::BodyExt + Unpin,
+    B::Data: AsRef<[u8]>,
+    B::Error: std::fmt::Display,
+{
+    let mut buf: Vec<u8> = Vec::new();
+    while let Some(frame) = body.frame().await {
+        let frame =
+            frame.map_err(|e| SendError::Transient(format!("reading the response failed: {e}")))?;
+        if let Ok(data) = frame.into_data() {
+            let data = data.as_ref();
+            if buf.len().saturating_add(data.len()) > max {
+                return Err(SendError::Fatal(Error::GitHub(format!(
+                    "the server's response is larger than github.max_body_mb ({} MiB); raise it in the config if the server is trusted",
+                    max >> 20
+                ))));
+            }
+            buf.extend_from_slice(data);
+        }
+    }
+    String::from_utf8(buf)
+        .map_err(|_| SendError::Transient("the response is not UTF-8".to_string()))
+}
+
+/// `1h 30m`, `45s`, `11d 14h` — for messages.
+fn human_duration(d: Duration) -> String {
+    let s = d.as_secs();
+    let (days, h, m, sec) = (s / 86_400, s / 3600 % 24, s / 60 % 60, s % 60);
+    let parts: Vec<String> = [(days, "d"), (h, "h"), (m, "m"), (sec, "s")]
+        .iter()
+        .filter(|(n, _)| *n > 0)
+        .take(2)
+        .map(|(n, u)| format!("{n}{u}"))
+        .collect();
+    if parts.is_empty() {
+        "0s".into()
+    } else {
+        parts.join(" ")
+    }
 }
 
 /// The `rel="next"` target of a `Link` header.

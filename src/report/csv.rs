@@ -3,13 +3,10 @@
 use super::model::Report;
 use crate::domain::Rung;
 
-/// Quote a field when it holds a comma, a quote or a line break (RFC 4180).
+/// One cell: unsafe characters escaped, formula prefixes neutralised, quoted when it holds a
+/// comma, a quote or a line break (RFC 4180) — see [`crate::sanitize::csv_cell`].
 pub fn field(s: &str) -> String {
-    if s.contains([',', '"', '\r', '\n']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s.to_string()
-    }
+    crate::sanitize::csv_cell(s)
 }
 
 pub fn render(r: &Report) -> String {
@@ -86,6 +83,7 @@ mod tests {
         assert_eq!(field("plain"), "plain");
         assert_eq!(field("a,b"), "\"a,b\"");
         assert_eq!(field("say \"hi\""), "\"say \"\"hi\"\"\"");
-        assert_eq!(field("two\nlines"), "\"two\nlines\"");
+        assert_eq!(field("two\nlines"), "two\\x0alines");
+        assert_eq!(field("=1+1"), "'=1+1");
     }
 }

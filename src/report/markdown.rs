@@ -8,6 +8,12 @@ pub(crate) fn cell(s: &str) -> String {
     s.replace('|', "\\|").replace(['\n', '\r'], " ")
 }
 
+/// The whole document through the one sanitiser (docs/safety.md): names and titles come from
+/// strangers, and a pasted or printed report must not carry terminal escapes.
+pub fn render(r: &Report) -> String {
+    crate::sanitize::block(&render_raw(r)).into_owned()
+}
+
 fn num<T: std::fmt::Display>(v: Option<T>) -> String {
     v.map_or_else(|| "—".to_string(), |v| v.to_string())
 }
@@ -16,7 +22,7 @@ fn pct(v: Option<f64>) -> String {
     v.map_or_else(|| "—".to_string(), |v| format!("{:.0}%", v * 100.0))
 }
 
-pub fn render(r: &Report) -> String {
+fn render_raw(r: &Report) -> String {
     let mut o = String::new();
     let repo = r.repo.as_deref().unwrap_or("(local repository)");
     let _ = writeln!(o, "## contrail report: {}\n", cell(repo));

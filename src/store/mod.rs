@@ -4,11 +4,13 @@
 //! per batch, with upserts keyed on natural ids so importing the same data twice changes nothing.
 
 mod github;
+mod identity;
 mod load;
 mod migrations;
 mod write;
 
 pub use github::remove_events_not_in;
+pub use identity::{RepositoryRow, same_github_repo};
 pub use load::{Dataset, load_dataset};
 pub use migrations::MIGRATIONS;
 pub use write::*;
@@ -36,10 +38,17 @@ pub enum Mode {
     ReadOnly,
 }
 
+/// Settings (key, JSON) and affiliation facts waiting for the next write.
+type Staged = (Vec<(String, String)>, Vec<crate::domain::AffiliationFact>);
+
 pub struct Store {
     conn: Connection,
     path: PathBuf,
     mode: Mode,
+    /// Settings (key, JSON) and affiliation facts to record in the same transaction as the
+    /// first data written (docs/safety.md): a sync that fails before its first page changes
+    /// nothing, not even the recorded settings.
+    pending: Option<Staged>,
 }
 
 impl std::fmt::Debug for Store {
@@ -69,6 +78,7 @@ impl Store {
             conn,
             path: PathBuf::from(":memory:"),
             mode: Mode::ReadWrite,
+            pending: None,
         };
         store.migrate()?;
         Ok(store)
@@ -88,6 +98,18 @@ impl Store {
                 reason: "it is a directory".into(),
             });
         }
+        // A FIFO, a device or a socket would block or feed garbage to SQLite.
+        if exists && !std::fs::metadata(path).is_ok_and(|m| m.is_file()) {
+            return Err(Error::NotADatabase {
+                path: path.to_path_buf(),
+                reason: "it is not a regular file (a pipe, device or socket)".into(),
+            });
+        }
+        let not_writable =
+            exists && std::fs::metadata(path).is_ok_and(|m| m.permissions().readonly());
+        if mode == Mode::ReadWrite && not_writable {
+            return Err(Error::ReadOnly(path.to_path_buf()));
+        }
         if !exists && let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
             std::fs::create_dir_all(parent).map_err(|e| Error::Io {
                 path: parent.to_path_buf(),
@@ -100,10 +122,18 @@ impl Store {
             Mode::ReadOnly => OpenFlags::SQLITE_OPEN_READ_ONLY,
         } | OpenFlags::SQLITE_OPEN_NO_MUTEX
             | OpenFlags::SQLITE_OPEN_URI;
-        let conn = Connection::open_with_flags(path, flags).map_err(|e| Error::Io {
+        // A file nobody may write cannot change under us: open it immutable, so reading needs
+        // no -shm/-wal side files (which a read-only file's reader could not create).
+        let conn = if mode == Mode::ReadOnly && not_writable {
+            Connection::open_with_flags(immutable_uri(path), flags)
+        } else {
+            Connection::open_with_flags(path, flags)
+        }
+        .map_err(|e| Error::Io {
             path: path.to_path_buf(),
             reason: e.to_string(),
         })?;
+        conn.busy_timeout(std::time::Duration::from_secs(5))?;
         let not_db = |reason: String| Error::NotADatabase {
             path: path.to_path_buf(),
             reason,
@@ -115,7 +145,13 @@ impl Store {
             let n: i64 = conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0))?;
             Ok((app, ver, n))
         })()
-        .map_err(|e| not_db(e.to_string()))?;
+        .map_err(|e| {
+            if crate::error::is_busy(&e) {
+                Error::Busy
+            } else {
+                not_db(e.to_string())
+            }
+        })?;
         if app_id != APPLICATION_ID && (version != 0 || tables != 0) {
             return Err(not_db("it belongs to another program".into()));
         }
@@ -126,11 +162,11 @@ impl Store {
                 known: schema_version(),
             });
         }
-        conn.busy_timeout(std::time::Duration::from_secs(5))?;
         let mut store = Store {
             conn,
             path: path.to_path_buf(),
             mode,
+            pending: None,
         };
         match mode {
             Mode::ReadWrite => {
@@ -144,7 +180,15 @@ impl Store {
                 store
                     .conn
                     .pragma_update(None, "journal_mode", "WAL")
-                    .map_err(|e| not_db(e.to_string()))?;
+                    .map_err(|e| {
+                        if crate::error::is_busy(&e) {
+                            Error::Busy
+                        } else if crate::error::is_read_only(&e) {
+                            Error::ReadOnly(path.to_path_buf())
+                        } else {
+                            not_db(e.to_string())
+                        }
+                    })?;
                 store.conn.pragma_update(None, "synchronous", "NORMAL")?;
                 store.conn.pragma_update(None, "foreign_keys", "ON")?;
                 store.migrate()?;
@@ -164,6 +208,16 @@ impl Store {
 
     /// Apply missing migrations in one exclusive transaction.
     fn migrate(&mut self) -> Result<()> {
+        // Up to date: write nothing, so opening a database never changes its bytes.
+        let current: i64 = self
+            .conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))?;
+        let app: i64 = self
+            .conn
+            .query_row("PRAGMA application_id", [], |r| r.get(0))?;
+        if current == schema_version() && app == APPLICATION_ID {
+            return Ok(());
+        }
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Exclusive)?;
@@ -201,9 +255,34 @@ impl Store {
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        if let Some((settings, facts)) = &self.pending {
+            for (k, v) in settings {
+                set_setting(&tx, k, v)?;
+            }
+            replace_affiliations(&tx, facts)?;
+        }
         let out = f(&tx)?;
         tx.commit()?;
+        self.pending = None;
         Ok(out)
+    }
+
+    /// Record `settings` (key, JSON) and affiliation `facts` together with the next write,
+    /// so they change only when data does (docs/safety.md).
+    pub fn stage_settings(
+        &mut self,
+        settings: Vec<(String, String)>,
+        facts: Vec<crate::domain::AffiliationFact>,
+    ) {
+        self.pending = Some((settings, facts));
+    }
+
+    /// Write staged settings that no data write has carried yet (a sync with nothing new).
+    pub fn flush_staged(&mut self) -> Result<()> {
+        if self.pending.is_some() {
+            self.write(|_| Ok(()))?;
+        }
+        Ok(())
     }
 
     /// Load everything analysis needs into memory.
@@ -220,6 +299,22 @@ impl Store {
             })
             .optional()?)
     }
+}
+
+/// `file:PATH?immutable=1`, percent-encoding what a URI path cannot hold.
+fn immutable_uri(path: &Path) -> String {
+    let abs = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    let mut uri = String::from("file:");
+    for b in abs.to_string_lossy().bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'/' | b'-' | b'_' | b'.' | b'~' => {
+                uri.push(char::from(b))
+            }
+            _ => uri.push_str(&format!("%{b:02X}")),
+        }
+    }
+    uri.push_str("?immutable=1");
+    uri
 }
 
 /// The default database file for a repository: `<data dir>/repos/<owner>__<name>.sqlite`

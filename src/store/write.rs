@@ -293,7 +293,14 @@ pub fn set_repository(
             default_branch = coalesce(excluded.default_branch, repository.default_branch),
             head_sha = coalesce(excluded.head_sha, repository.head_sha),
             api_url = coalesce(excluded.api_url, repository.api_url)",
-        params![full_name, git_path, default_branch, head_sha, api_url],
+        params![
+            full_name,
+            git_path,
+            default_branch,
+            head_sha,
+            // Credentials in a URL never reach the database (docs/safety.md).
+            api_url.map(crate::sanitize::strip_url_credentials)
+        ],
     )?;
     Ok(())
 }

@@ -199,6 +199,12 @@ fn run_effect(
 ) {
     match effect {
         Effect::OpenUrl(url) => {
+            // Stored URLs come from the API or a shared snapshot: only http(s) links on the
+            // repository's own host are handed to the browser (docs/safety.md).
+            if let Err(why) = may_open(&opts.spec.db, &url) {
+                app.message = Some(why);
+                return;
+            }
             if let Err(e) = open_url(&url) {
                 app.message = Some(format!("could not open a browser ({e}); y copies the URL"));
             }
@@ -303,6 +309,23 @@ fn run_effect(
             let job = app.next_job(what);
             worker::spawn(job, opts.spec.clone(), true, tx.clone());
         }
+    }
+}
+
+/// Whether `o` may hand `url` to the browser: only http(s) links on the web host of the
+/// repository stored in `db` (github.com unless it was synced from GitHub Enterprise).
+/// The refusal is the sentence the status bar shows.
+pub fn may_open(db: &std::path::Path, url: &str) -> std::result::Result<(), String> {
+    let host = Store::open_read_only(db)
+        .and_then(|s| s.web_host())
+        .unwrap_or_else(|_| "github.com".into());
+    if crate::sanitize::url_allowed(url, &host) {
+        Ok(())
+    } else {
+        Err(format!(
+            "not opened: {} is not an http(s) link on {host}",
+            crate::sanitize::inline(url)
+        ))
     }
 }
 

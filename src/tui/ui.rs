@@ -47,6 +47,17 @@ pub fn draw(frame: &mut Frame, app: &mut App) {
         draw_input(frame, app, input_area);
     }
     draw_status(frame, app, status);
+    sanitize_buffer(frame);
+}
+
+/// The one sanitiser over everything drawn (docs/safety.md): names, titles and bodies come
+/// from strangers, so a control, bidi or zero-width character never reaches the terminal raw.
+pub fn sanitize_buffer(frame: &mut Frame) {
+    for cell in frame.buffer_mut().content.iter_mut() {
+        if let Some(clean) = crate::sanitize::cell_symbol(cell.symbol()) {
+            cell.set_symbol(&clean);
+        }
+    }
 }
 
 fn draw_tabs(frame: &mut Frame, app: &mut App, area: Rect) {
