@@ -145,7 +145,6 @@ fn clock_skew(ds: &Dataset) -> Vec<(usize, Ts, String)> {
     out
 }
 
-
 /// The data as it stood at `t`: later rows dropped, later closes and merges undone.
 fn cut(ds: &Dataset, t: Ts) -> Dataset {
     let mut out = Dataset {
