@@ -296,11 +296,7 @@ fn devrel_view_time_control_and_export_in_a_pty() {
     wait_for(&mut p, &mut s, "Ladder");
 
     send(&mut p, "7");
-    wait_for(
-        &mut p,
-        &mut s,
-        "outsiders climbing faster than their cohort",
-    );
+    wait_for(&mut p, &mut s, "climbing faster than their cohort");
     wait_for(&mut p, &mut s, "as of 2025-06-28");
     send(&mut p, "v");
     wait_for(&mut p, &mut s, "waits on the project, oldest first");

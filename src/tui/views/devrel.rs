@@ -223,14 +223,23 @@ fn set_cursor(app: &mut App, c: crate::tui::app::Cursor) {
     app.devrel.cursors[i] = c;
 }
 
+/// "1 outsider", "3 outsiders".
+fn outsiders(n: usize) -> String {
+    if n == 1 {
+        "1 outsider".into()
+    } else {
+        format!("{n} outsiders")
+    }
+}
+
 fn rising(frame: &mut Frame, app: &mut App, d: &ViewData, area: Rect) {
     let rows = app.devrel_rows();
     let dv = &d.report.devrel;
     let b = block(
         app,
         format!(
-            "Rising — {} outsiders climbing faster than their cohort (last {} days)",
-            dv.rising.len(),
+            "Rising — {} climbing faster than their cohort (last {} days)",
+            outsiders(dv.rising.len()),
             dv.window_days
         ),
     );
@@ -284,8 +293,8 @@ fn stuck(frame: &mut Frame, app: &mut App, d: &ViewData, area: Rect) {
     let b = block(
         app,
         format!(
-            "Stuck — {} outsiders whose latest issue or PR waits on the project, oldest first",
-            dv.stuck.len()
+            "Stuck — {} whose latest issue or PR waits on the project, oldest first",
+            outsiders(dv.stuck.len())
         ),
     );
     let (rows_area, cur) = list_rows(app, &b, area, cursor(app), rows.len());
@@ -358,8 +367,8 @@ fn helpers(frame: &mut Frame, app: &mut App, d: &ViewData, area: Rect) {
     let b = block(
         app,
         format!(
-            "Helpers — {} outsiders who answer others' issues and review their PRs",
-            dv.helpers.len()
+            "Helpers — {} who answer others' issues and review their PRs",
+            outsiders(dv.helpers.len())
         ),
     );
     let (rows_area, cur) = list_rows(app, &b, area, cursor(app), rows.len());
