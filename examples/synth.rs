@@ -51,7 +51,7 @@ fn main() -> contrail::Result<()> {
             let t = Instant::now();
             let ds = Store::open_read_only(&file)?.dataset()?;
             let t_load = t.elapsed().as_secs_f64();
-            let settings = contrail::commands::effective_settings(None, &ds)?;
+            let settings = contrail::session::effective_settings(None, &ds)?;
             // Best of three: the machine may be shared.
             let mut t_an = f64::MAX;
             let mut r = contrail::report::Report::default();

@@ -5,7 +5,7 @@ use crate::cli::{
     Cli, Command, ConfigArgs, DiffArgs, DiffFormat, Format, ReportArgs, SnapshotCommand, SyncArgs,
     TuiArgs,
 };
-use crate::config::{Config, Settings};
+use crate::config::Config;
 use crate::error::{Error, Result};
 use crate::store::{self, Store};
 use std::path::{Path, PathBuf};
@@ -95,7 +95,16 @@ fn sync(config_path: Option<&Path>, args: SyncArgs) -> Result<()> {
     let mut no_token = false;
     let github = match &args.repo {
         Some(_) if args.offline => None,
-        Some(repo) => match crate::github::prepare_with(repo, &args, &cfg.github) {
+        Some(repo) => match crate::github::prepare_with(
+            repo,
+            &crate::github::Request {
+                api_url: args.api_url.clone(),
+                since: args.since.clone(),
+                no_progress: args.no_progress,
+                reconcile: args.reconcile,
+            },
+            &cfg.github,
+        ) {
             Ok(p) => Some(p),
             Err(Error::NoToken) if git_path.is_some() => {
                 no_token = true;
@@ -133,7 +142,8 @@ fn sync(config_path: Option<&Path>, args: SyncArgs) -> Result<()> {
     // Recorded with the first data written, so a sync that fails before it changes nothing.
     store.stage_settings(vec![("analysis".into(), json)], facts);
     if let Some(p) = &git_path {
-        let stats = crate::git::import_with(&mut store, p, &cfg.git_import_options())?;
+        let stats =
+            crate::git::import_with(&mut store, p, &crate::session::git_import_options(&cfg))?;
         eprintln!("{stats}");
     }
     if github.is_none()
@@ -222,32 +232,6 @@ fn git_history_related(store: &Store, path: &Path) -> Result<bool> {
     Ok(false)
 }
 
-/// Record the analysis settings and affiliation facts in the database, so the snapshot
-/// reproduces the same numbers elsewhere.
-pub fn record_settings(store: &mut Store, cfg: &Config, cfg_file: Option<&Path>) -> Result<()> {
-    let facts = match cfg.affiliations_path(cfg_file) {
-        Some(p) => crate::affiliations::read_file(&p, &cfg.settings)?,
-        None => Vec::new(),
-    };
-    let json = serde_json::to_string(&cfg.settings).map_err(|e| Error::Db(e.to_string()))?;
-    store.write(|c| {
-        store::set_setting(c, "analysis", &json)?;
-        store::replace_affiliations(c, &facts)
-    })
-}
-
-/// The settings analysis uses: an explicit `--config` wins, else those recorded in the
-/// database, else the user's config.
-pub fn effective_settings(config_path: Option<&Path>, ds: &store::Dataset) -> Result<Settings> {
-    if config_path.is_none()
-        && let Some(json) = ds.settings.get("analysis")
-        && let Ok(s) = serde_json::from_str::<Settings>(json)
-    {
-        return Ok(s);
-    }
-    Ok(Config::load(config_path)?.0.settings)
-}
-
 /// The "nothing synced yet" error, with the command that fixes it for how the database was
 /// named: by OWNER/NAME, by `--db`, or implicitly by the current clone.
 pub fn no_database(repo: Option<&str>, db: &Path, explicit_db: bool) -> Error {
@@ -283,8 +267,8 @@ fn report(config_path: Option<&Path>, args: ReportArgs) -> Result<()> {
     let store = open_existing(&db, || {
         no_database(args.repo.as_deref(), &db, args.db.is_some())
     })?;
-    let ds = store.dataset()?;
-    let settings = effective_settings(config_path, &ds)?;
+    drop(store);
+    let session = crate::session::Session::open(config_path, &db)?;
     let as_of = match &args.as_of {
         Some(s) => Some(crate::timefmt::parse_date(s).ok_or_else(|| {
             Error::Usage(format!(
@@ -293,14 +277,14 @@ fn report(config_path: Option<&Path>, args: ReportArgs) -> Result<()> {
         })?),
         None => None,
     };
-    let report = crate::analysis::analyze(&ds, &settings, as_of);
+    let report = session.analyse(as_of);
     let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
     let written = crate::report::write_to(&report, args.format, &mut out)
         .and_then(|()| std::io::Write::flush(&mut out));
     // The process ends right after this: freeing millions of small allocations one by one
     // would only delay the exit (about 0.1 s on a million events).
     std::mem::forget(report);
-    std::mem::forget(ds);
+    std::mem::forget(session);
     match written {
         // The reader went away (`contrail report | head`): nothing left to say.
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
@@ -373,10 +357,8 @@ fn snapshot_export(
 
 /// Analyse the database at `path` (read-only) with its own recorded settings.
 pub fn analyze_file(config_path: Option<&Path>, path: &Path) -> Result<crate::report::Report> {
-    let store = open_existing(path, || no_database(None, path, true))?;
-    let ds = store.dataset()?;
-    let settings = effective_settings(config_path, &ds)?;
-    Ok(crate::analysis::analyze(&ds, &settings, None))
+    drop(open_existing(path, || no_database(None, path, true))?);
+    Ok(crate::session::Session::open(config_path, path)?.analyse(None))
 }
 
 fn diff(config_path: Option<&Path>, args: DiffArgs) -> Result<()> {
@@ -534,7 +516,7 @@ fn tui_here(config_path: Option<&Path>) -> Result<()> {
         let db = store::default_db_path(&key)?;
         let (full, cfg_file) = Config::load(config_path)?;
         let mut st = Store::open(&db)?;
-        record_settings(&mut st, &full, cfg_file.as_deref())?;
+        crate::session::record_settings(&mut st, &full, cfg_file.as_deref())?;
         if let Some(origin) = crate::git::github_origin(&cwd) {
             st.write(|c| store::set_repository(c, Some(&origin), None, None, None, None))?;
         }

@@ -250,14 +250,6 @@ impl Config {
         Ok(())
     }
 
-    /// Git import options from this configuration.
-    pub fn git_import_options(&self) -> crate::git::ImportOptions {
-        crate::git::ImportOptions {
-            private_hosts: crate::git::PrivateHosts(self.private_review_hosts.clone()),
-            ..crate::git::ImportOptions::default()
-        }
-    }
-
     /// The affiliations file path resolved against the config file's directory.
     pub fn affiliations_path(&self, config_file: Option<&Path>) -> Option<PathBuf> {
         if self.affiliations_file.is_empty() {

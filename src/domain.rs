@@ -367,3 +367,78 @@ pub struct Note {
     pub tags: Vec<String>,
     pub updated_at: Ts,
 }
+
+/// Everything the database holds about one repository, in memory.
+#[derive(Debug, Clone, Default)]
+pub struct Dataset {
+    /// OWNER/NAME when known.
+    pub repo: Option<String>,
+    /// Whether a git history was imported / a GitHub sync ran (unknown numbers are `null`).
+    pub has_git: bool,
+    pub has_github: bool,
+    /// Commits reachable from the default branch head, newest first (by `seq`).
+    pub commits: Vec<Commit>,
+    /// Issues and PRs by number order.
+    pub items: Vec<Item>,
+    /// PR number → commit shas the API lists for it.
+    pub item_commits: std::collections::BTreeMap<u64, Vec<String>>,
+    /// All events, in id order (not time order: sort a copy if you need one).
+    pub events: Vec<Event>,
+    pub users: Vec<User>,
+    /// (org, login) pairs of visible org members.
+    pub org_members: Vec<(String, String)>,
+    pub identity_links: Vec<IdentityLink>,
+    pub affiliations: Vec<AffiliationFact>,
+    /// Analysis settings recorded at sync time (key → TOML/JSON value).
+    pub settings: std::collections::BTreeMap<String, String>,
+    pub notes: Vec<Note>,
+}
+
+/// A fast, non-cryptographic hasher for the analysis's hot maps (logins, item numbers): the
+/// keys come from the user's own database, so resistance to hash flooding is not needed.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct FastHasher(u64);
+
+impl FastHasher {
+    #[inline]
+    fn add(&mut self, word: u64) {
+        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x517c_c1b7_2722_0a95);
+    }
+}
+
+impl std::hash::Hasher for FastHasher {
+    #[inline]
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            let mut w = [0u8; 8];
+            w.copy_from_slice(c);
+            self.add(u64::from_le_bytes(w));
+        }
+        let rest = chunks.remainder();
+        if !rest.is_empty() {
+            let mut w = [0u8; 8];
+            w[..rest.len()].copy_from_slice(rest);
+            self.add(u64::from_le_bytes(w));
+        }
+    }
+    #[inline]
+    fn write_u8(&mut self, i: u8) {
+        self.add(i as u64);
+    }
+    #[inline]
+    fn write_u64(&mut self, i: u64) {
+        self.add(i);
+    }
+    #[inline]
+    fn write_usize(&mut self, i: usize) {
+        self.add(i as u64);
+    }
+    #[inline]
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+pub type FastMap<K, V> = std::collections::HashMap<K, V, std::hash::BuildHasherDefault<FastHasher>>;
+pub type FastSet<K> = std::collections::HashSet<K, std::hash::BuildHasherDefault<FastHasher>>;

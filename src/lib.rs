@@ -19,6 +19,7 @@ pub mod git;
 pub mod github;
 pub mod report;
 pub mod sanitize;
+pub mod session;
 pub mod snapshot;
 pub mod store;
 pub mod synth;

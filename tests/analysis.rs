@@ -1456,7 +1456,7 @@ fn signal_internal_review_markers_gerrit_and_sync_forms() {
 #[test]
 fn an_empty_dataset_gives_an_empty_report_with_nulls() {
     let r = contrail::analysis::analyze(
-        &contrail::store::Dataset::default(),
+        &contrail::domain::Dataset::default(),
         &contrail::config::Settings::default(),
         None,
     );

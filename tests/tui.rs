@@ -105,7 +105,7 @@ fn snapshot_people() {
 #[test]
 fn snapshot_people_search() {
     let mut app = demo_app();
-    press(&mut app, &[Action::Search]);
+    press(&mut app, &[Action::Show(View::People), Action::Search]);
     type_text(&mut app, "fern");
     snap("people_search", &mut app);
 }
@@ -113,7 +113,7 @@ fn snapshot_people_search() {
 #[test]
 fn snapshot_journey() {
     let mut app = demo_app();
-    press(&mut app, &[Action::Search]);
+    press(&mut app, &[Action::Show(View::People), Action::Search]);
     type_text(&mut app, "hana");
     press(&mut app, &[Action::Submit, Action::Enter]);
     assert_eq!(app.view, View::Journey);
@@ -290,7 +290,7 @@ fn search_narrows_people_fuzzily_and_esc_clears_it() {
         press(&mut app, &[Action::Show(View::People)]);
         app.people.rows.len()
     };
-    press(&mut app, &[Action::Search]);
+    press(&mut app, &[Action::Show(View::People), Action::Search]);
     assert_eq!(app.mode, Mode::Search);
     type_text(&mut app, "frnkow");
     let d = app.data.clone().unwrap();
@@ -316,7 +316,7 @@ fn filters_cycle_through_insiders_outsiders_bots_dropped_active() {
         assert!(!app.people.rows.is_empty(), "{:?}", app.people.filter);
         assert!(app.people.rows.iter().all(|&i| f(&d.people[i as usize])));
     };
-    press(&mut app, &[Action::Filter]);
+    press(&mut app, &[Action::Show(View::People), Action::Filter]);
     assert_eq!(app.people.filter, Filter::Insiders);
     check(&app, &|p| p.side == Side::Internal);
     press(&mut app, &[Action::Filter]);
@@ -381,7 +381,7 @@ fn a_funnel_count_drills_to_its_people_then_a_journey_and_back() {
     assert_eq!(scope.label, "reached merged");
     assert_eq!(
         app.people.rows.len() as u64,
-        d.funnel[3].internal + d.funnel[3].external
+        d.funnel[3].internal.unwrap() + d.funnel[3].external.unwrap()
     );
     press(&mut app, &[Action::Enter]);
     assert_eq!(app.view, View::Journey);
@@ -510,7 +510,7 @@ fn notes_are_edited_with_tags_and_handed_to_the_runner() {
     assert!(text.starts_with("great reviewer"));
     assert_eq!(app.notes[&person].text, text);
     // `#tag` in the search finds the people tagged so.
-    press(&mut app, &[Action::Search]);
+    press(&mut app, &[Action::Show(View::People), Action::Search]);
     type_text(&mut app, "#ment");
     let d = app.data.clone().unwrap();
     let found: Vec<&str> = app
@@ -551,7 +551,7 @@ fn notes_stored_in_the_db_survive_a_reload() {
     let settings = contrail::demo::settings();
     let report = contrail::analysis::analyze(&ds, &settings, None);
     let mut app = app_with(Arc::new(ViewData::build(Arc::new(ds), report)));
-    press(&mut app, &[Action::Search]);
+    press(&mut app, &[Action::Show(View::People), Action::Search]);
     type_text(&mut app, "fern");
     press(&mut app, &[Action::Submit, Action::Enter]);
     let s = screen(&mut app, 120, 40);
@@ -627,7 +627,7 @@ fn no_color_forces_the_mono_theme() {
 #[test]
 fn text_input_takes_letters_that_are_also_commands() {
     let mut app = demo_app();
-    press(&mut app, &[Action::Search]);
+    press(&mut app, &[Action::Show(View::People), Action::Search]);
     let key = |s: &str| contrail::tui::Key::parse(s).unwrap();
     for k in ["q", "j", "n"] {
         let a = app.action_for_key(key(k)).unwrap();
@@ -835,7 +835,7 @@ fn views_do_not_depend_on_event_order() {
     let mut reversed = ds.clone();
     reversed.events.reverse();
     let settings = contrail::demo::settings();
-    let data = |ds: contrail::store::Dataset| {
+    let data = |ds: contrail::domain::Dataset| {
         let report = contrail::analysis::analyze(&ds, &settings, None);
         Arc::new(ViewData::build(Arc::new(ds), report))
     };
@@ -1013,4 +1013,69 @@ fn watch_tags_the_person_and_filters_the_devrel_lists() {
     press(&mut app, &[Action::Watch]);
     assert!(!app.is_watched(&id));
     assert!(app.devrel_rows().is_empty());
+}
+
+/// docs/tui.md#keys: a People key pressed in another view says where it works and stays put;
+/// the status bar lists only the keys that work in the view.
+#[test]
+fn view_keys_work_only_in_their_view_and_the_footer_lists_only_those() {
+    let mut app = demo_app();
+    for a in [
+        Action::Search,
+        Action::Filter,
+        Action::Sort,
+        Action::Reverse,
+    ] {
+        app.update(Action::Show(View::Triage));
+        app.update(a);
+        assert_eq!(app.view, View::Triage, "{a:?} left Triage");
+        assert_eq!(app.mode, Mode::Normal);
+        let m = app.message.clone().unwrap_or_default();
+        assert!(m.contains("works in People"), "{a:?}: {m}");
+    }
+    app.update(Action::Show(View::Overview));
+    app.update(Action::Compare);
+    assert_eq!(app.view, View::Overview);
+    assert!(app.message.clone().unwrap().contains("works in DevRel"));
+    app.update(Action::Show(View::Triage));
+    let s = screen(&mut app, 120, 40);
+    let footer = s.lines().last().unwrap();
+    assert!(
+        footer.contains("o open") && footer.contains("y copy"),
+        "{footer}"
+    );
+    assert!(
+        !footer.contains("search") && !footer.contains("filter"),
+        "{footer}"
+    );
+    app.update(Action::Show(View::People));
+    let s = screen(&mut app, 120, 40);
+    let footer = s.lines().last().unwrap();
+    assert!(
+        footer.contains("/ search") && footer.contains("f filter"),
+        "{footer}"
+    );
+    assert!(
+        footer.ends_with("q quit") || footer.trim_end().ends_with("q quit"),
+        "{footer}"
+    );
+}
+
+/// Every People column sorts ↓ first; for the name that is A→Z.
+#[test]
+fn name_sort_reads_a_to_z_on_its_first_press_like_every_column_reads_most_first() {
+    let mut app = demo_app();
+    app.update(Action::Show(View::People));
+    let d = app.data.clone().unwrap();
+    app.update(Action::SortBy(contrail::tui::app::SortKey::Name));
+    assert!(app.people.desc);
+    let names: Vec<String> = app
+        .people
+        .rows
+        .iter()
+        .map(|&i| d.people[i as usize].haystack.clone())
+        .collect();
+    let mut sorted = names.clone();
+    sorted.sort();
+    assert_eq!(names, sorted);
 }

@@ -10,8 +10,8 @@
 
 use super::Ctx;
 use super::stats::iso;
+use crate::analysis::model::{Affiliation, AffiliationPeriod};
 use crate::domain::{AffiliationFact, Ts};
-use crate::report::{Affiliation, AffiliationPeriod};
 use std::collections::{BTreeSet, HashMap};
 
 #[derive(Debug, Clone, Default)]

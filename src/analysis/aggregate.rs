@@ -2,11 +2,11 @@
 //! touch, and vanity vs gravity (docs/definitions.md#gravity).
 
 use super::stats::{DAY, median, month, quarter, share};
-use crate::domain::{ItemKind, Rung, Ts};
-use crate::report::{
-    Affiliation, Cohort, CohortRung, Contributor, Door, DoorRow, DropoffRow, Experience, FunnelRow,
-    Gravity, MonthRow, Split, StarBurst, Status, Window,
+use crate::analysis::model::{
+    Affiliation, Cohort, CohortRung, Contributor, Door, DoorRow, DropoffReason, DropoffRow,
+    Experience, FunnelRow, Gravity, MonthRow, Split, StarBurst, Status, Window,
 };
+use crate::domain::{ItemKind, Rung, Ts};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// A contributor's times, kept as numbers alongside the rendered `Contributor`.
@@ -37,7 +37,7 @@ impl Visibility {
     /// GitHub sees every rung. Git sees contributions and landings; reviews only when the
     /// history has review trailers; the gate only when someone commits others' work or merges
     /// PRs with merge commits.
-    pub fn of(ds: &crate::store::Dataset) -> Visibility {
+    pub fn of(ds: &crate::domain::Dataset) -> Visibility {
         let mut v = Visibility::default();
         let review_trailers = ds.commits.iter().any(|c| {
             c.trailers.iter().any(|(k, _)| {
@@ -75,30 +75,94 @@ impl Visibility {
 }
 
 pub fn funnel(cs: &[Contributor], times: &[Times], vis: &Visibility) -> Vec<FunnelRow> {
-    Rung::ALL
-        .into_iter()
-        .map(|r| {
-            let mut split = Split::<u64>::default();
-            let mut people = Vec::new();
-            for (c, t) in cs.iter().zip(times) {
-                if let Some((_, a)) = t.rungs[r.index()] {
-                    bump(&mut split, a);
-                    people.push(c.id.clone());
+    let mut out: Vec<FunnelRow> = Vec::new();
+    for r in Rung::ALL {
+        let mut split = Split::<u64>::default();
+        let mut days: Split<Vec<f64>> = Split::default();
+        let mut people = Vec::new();
+        for (c, t) in cs.iter().zip(times) {
+            if let Some((at, a)) = t.rungs[r.index()] {
+                bump(&mut split, a);
+                side_mut(&mut days, a).push(((at - t.first) / DAY) as f64);
+                people.push(c.id.clone());
+            }
+        }
+        let known = vis.visible(r);
+        // docs/definitions.md#conversion: people on the previous rung, by their affiliation
+        // on that rung's date, who reached this rung too (rungs are not strictly ordered in
+        // time, so it is a set intersection, not a ratio of counts).
+        let mut conversion = Split::default();
+        if let Some(prev) = r.index().checked_sub(1).map(|i| Rung::ALL[i])
+            && known
+            && vis.visible(prev)
+        {
+            let mut base = Split::<u64>::default();
+            let mut reached = Split::<u64>::default();
+            for t in times {
+                if let Some((_, a)) = t.rungs[prev.index()] {
+                    bump(&mut base, a);
+                    if t.rungs[r.index()].is_some() {
+                        bump(&mut reached, a);
+                    }
                 }
             }
-            let known = vis.visible(r);
-            FunnelRow {
-                stage: r,
-                internal: known.then_some(split.internal),
-                external: known.then_some(split.external),
-                people,
-                seen_by: vis.seen_by[r.index()]
-                    .iter()
-                    .map(|s| s.to_string())
-                    .collect(),
-            }
-        })
-        .collect()
+            conversion = Split {
+                internal: share(reached.internal, base.internal),
+                external: share(reached.external, base.external),
+            };
+        }
+        let mut median_days = Split::default();
+        if known {
+            median_days = Split {
+                internal: median(&mut days.internal),
+                external: median(&mut days.external),
+            };
+        }
+        out.push(FunnelRow {
+            stage: r,
+            internal: known.then_some(split.internal),
+            external: known.then_some(split.external),
+            people,
+            seen_by: vis.seen_by[r.index()]
+                .iter()
+                .map(|s| s.to_string())
+                .collect(),
+            conversion,
+            median_days,
+        });
+    }
+    out
+}
+
+fn side_mut<T>(split: &mut Split<T>, a: Affiliation) -> &mut T {
+    match a {
+        Affiliation::Internal => &mut split.internal,
+        Affiliation::External => &mut split.external,
+    }
+}
+
+/// docs/definitions.md#drop-off by last experience alone, above the observer rung; most
+/// outsiders first, then by name.
+pub fn dropoff_reasons(rows: &[DropoffRow]) -> Vec<DropoffReason> {
+    let mut by: BTreeMap<Experience, DropoffReason> = BTreeMap::new();
+    for d in rows.iter().filter(|d| d.stage > Rung::Observer) {
+        let r = by.entry(d.reason).or_insert_with(|| DropoffReason {
+            reason: d.reason,
+            internal: 0,
+            external: 0,
+            people: Vec::new(),
+        });
+        r.internal += d.internal;
+        r.external += d.external;
+        r.people.extend(d.people.iter().cloned());
+    }
+    let mut out: Vec<DropoffReason> = by.into_values().collect();
+    out.sort_by(|a, b| {
+        b.external
+            .cmp(&a.external)
+            .then(a.reason.as_str().cmp(b.reason.as_str()))
+    });
+    out
 }
 
 pub fn dropoffs(cs: &[Contributor]) -> Vec<DropoffRow> {
@@ -217,6 +281,7 @@ pub fn gravity(
     times: &[Times],
     starred: &BTreeMap<String, Ts>,
     star_times: &[Ts],
+    now: Ts,
 ) -> Gravity {
     let gh = ctx.ds.has_github;
     let mut months: BTreeMap<String, MonthRow> = BTreeMap::new();
@@ -226,6 +291,7 @@ pub fn gravity(
             stars: gh.then_some(0),
             new_participants: 0,
             new_contributors: 0,
+            new_outsiders: 0,
         });
     };
     let mut per_day: BTreeMap<String, u64> = BTreeMap::new();
@@ -250,6 +316,30 @@ pub fn gravity(
                     }
                 }
             }
+        }
+    }
+    let mut new_outsiders = 0;
+    for t in times {
+        let first_part = t.rungs[Rung::Participant.index()..]
+            .iter()
+            .flatten()
+            .min_by_key(|(at, _)| *at);
+        if let Some(&(at, Affiliation::External)) = first_part {
+            let m = month(at);
+            row(m.clone(), &mut months);
+            if let Some(r) = months.get_mut(&m) {
+                r.new_outsiders += 1;
+                new_outsiders += 1;
+            }
+        }
+    }
+    // Every month from the first to `as_of`, so a chart of the series has no silent gaps.
+    if let Some(first) = months.keys().next().cloned() {
+        let last = month(now).max(months.keys().next_back().cloned().unwrap_or_default());
+        let mut m = first;
+        while m < last {
+            m = next_month(&m);
+            row(m.clone(), &mut months);
         }
     }
     let mut daily: Vec<f64> = per_day.values().map(|&v| v as f64).collect();
@@ -285,6 +375,7 @@ pub fn gravity(
             None
         },
         converted_ids,
+        new_outsiders,
         by_month: months.into_values().collect(),
         star_bursts,
         typo_hunt_prs: typo_hunt(ctx, cs),
@@ -326,4 +417,18 @@ fn typo_hunt(ctx: &super::Ctx, cs: &[Contributor]) -> Vec<u64> {
         }
     }
     out.into_iter().collect()
+}
+
+/// The calendar month after `YYYY-MM`.
+fn next_month(m: &str) -> String {
+    let (y, mo) = m.split_once('-').unwrap_or((m, "01"));
+    let (y, mo) = (
+        y.parse::<i32>().unwrap_or(0),
+        mo.parse::<u32>().unwrap_or(1),
+    );
+    if mo >= 12 {
+        format!("{:04}-01", y + 1)
+    } else {
+        format!("{y:04}-{:02}", mo + 1)
+    }
 }

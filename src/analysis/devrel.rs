@@ -12,11 +12,11 @@ use super::aggregate::Times;
 use super::items::ItemFacts;
 use super::ladder::Journey;
 use super::stats::{DAY, iso, median, month_index, quarter};
-use crate::domain::{EventKind, ItemKind, ItemState, Rung, Ts};
-use crate::report::{
+use crate::analysis::model::{
     Affiliation, CompareRow, Contributor, DevRel, EvidenceRef, Helper, PeriodCompare, Rising,
     Status, Stuck, StuckReason, Trend, Unblocker,
 };
+use crate::domain::{EventKind, ItemKind, ItemState, Rung, Ts};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// The recent window of `rising`, and the length of a compared period.
@@ -923,7 +923,7 @@ fn compare(inp: &Input, people: &[(usize, &Contributor, &Times)], now: Ts) -> Pe
     rows.push(row("dropoffs", "outsiders dropping off", false, cur, prev));
     let pen_cur = super::signals::penalty_between(inp.ctx, inp.items, inp.tl, from, now);
     let pen_prev = super::signals::penalty_between(inp.ctx, inp.items, inp.tl, prev_from, from);
-    let items = |c: &crate::report::Comparison| -> Vec<String> {
+    let items = |c: &crate::analysis::model::Comparison| -> Vec<String> {
         let mut v: Vec<u64> = c
             .subject
             .items

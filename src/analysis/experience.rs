@@ -11,8 +11,8 @@ use super::items::ItemFacts;
 use super::ladder::Journey;
 use super::stats::iso;
 use super::stats::{DAY, hours};
+use crate::analysis::model::{Experience, LastExperience};
 use crate::domain::{ItemKind, ItemState};
-use crate::report::{Experience, LastExperience};
 
 pub fn last_experience(ctx: &Ctx, j: &Journey, items: &[ItemFacts]) -> LastExperience {
     let ds = ctx.ds;

@@ -5,8 +5,8 @@
 use super::Ctx;
 use super::items::ItemFacts;
 use super::people::{same_name, trailer_email, trailer_name};
+use crate::analysis::model::{Door, EvidenceRef};
 use crate::domain::{EventKind, Item, ItemKind, ItemState, Rung, Ts};
-use crate::report::{Door, EvidenceRef};
 use std::collections::BTreeSet;
 
 #[derive(Debug, Clone)]
@@ -157,7 +157,7 @@ fn door_of_title(ctx: &Ctx, title: &str, docs_label: bool, test_label: bool) -> 
     }
 }
 
-pub fn good_first_issues(ds: &crate::store::Dataset) -> BTreeSet<u64> {
+pub fn good_first_issues(ds: &crate::domain::Dataset) -> BTreeSet<u64> {
     ds.items
         .iter()
         .filter(|it| {

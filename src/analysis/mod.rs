@@ -12,16 +12,20 @@ mod devrel;
 mod experience;
 mod items;
 mod ladder;
+pub mod model;
 pub mod org;
 pub mod patterns;
 pub mod people;
 mod signals;
 pub mod stats;
+mod triage;
 
+use crate::analysis::model::{
+    Contributor, Hit, PeopleCounts, Report, RungReached, Sources, Status,
+};
 use crate::config::Settings;
+use crate::domain::Dataset;
 use crate::domain::{ItemState, Rung, Ts};
-use crate::report::{Contributor, Hit, PeopleCounts, Report, RungReached, Sources, Status};
-use crate::store::Dataset;
 use patterns::Patterns;
 use people::People;
 use stats::iso;
@@ -60,6 +64,17 @@ pub fn newest_time(ds: &Dataset) -> Option<Ts> {
             .flatten()
     });
     events.chain(commits).chain(items).max()
+}
+
+/// The oldest time in the data (the TUI's time control stops there).
+pub fn oldest_time(ds: &Dataset) -> Option<Ts> {
+    let events = ds.events.iter().map(|e| e.at);
+    let commits = ds
+        .commits
+        .iter()
+        .map(|c| c.author_time.min(c.committer_time));
+    let items = ds.items.iter().map(|i| i.created_at);
+    events.chain(commits).chain(items).min()
 }
 
 /// [`newest_time`] without the dates [`clock_skew`] found wrong.
@@ -397,8 +412,8 @@ pub fn analyze(ds: &Dataset, settings: &Settings, as_of: Option<Ts>) -> Report {
         }
         let affiliation = t.at(last);
         match affiliation {
-            crate::report::Affiliation::Internal => counts.internal += 1,
-            crate::report::Affiliation::External => counts.external += 1,
+            crate::analysis::model::Affiliation::Internal => counts.internal += 1,
+            crate::analysis::model::Affiliation::External => counts.external += 1,
         }
         contributors.push(Contributor {
             id: person.id.clone(),
@@ -437,6 +452,7 @@ pub fn analyze(ds: &Dataset, settings: &Settings, as_of: Option<Ts>) -> Report {
         .map(|e| e.at)
         .collect();
     star_times.sort_unstable();
+    let dropoffs = aggregate::dropoffs(&contributors);
     let devrel = devrel::devrel(&devrel::Input {
         ctx: &ctx,
         items: &item_facts,
@@ -456,12 +472,16 @@ pub fn analyze(ds: &Dataset, settings: &Settings, as_of: Option<Ts>) -> Report {
         people: counts,
         funnel: aggregate::funnel(&contributors, &times, &vis),
         openness: outcome.openness,
-        dropoffs: aggregate::dropoffs(&contributors),
+        dropoff_reasons: aggregate::dropoff_reasons(&dropoffs),
+        dropoffs,
+        triage: ds
+            .has_github
+            .then(|| triage::waiting(&ctx, &item_facts, &tl, &contributors, now)),
         signals: outcome.signals,
         penalty: outcome.penalty,
         doors: aggregate::doors(&contributors, &times),
         cohorts: aggregate::cohorts(&contributors, &times, now, &vis),
-        gravity: aggregate::gravity(&ctx, &contributors, &times, &starred, &star_times),
+        gravity: aggregate::gravity(&ctx, &contributors, &times, &starred, &star_times, now),
         contributors,
         devrel,
         affiliation_source: org.source,

@@ -22,7 +22,7 @@
 //! both.
 
 use super::Ctx;
-use crate::report::{AffiliationSource, OrgDomain, OrgInference};
+use crate::analysis::model::{AffiliationSource, OrgDomain, OrgInference};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// Fewest commits with internal-review markers, synced in by a service account, or merged from

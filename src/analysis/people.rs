@@ -3,10 +3,10 @@
 
 use super::patterns::Patterns;
 use super::stats::{FastMap, FastSet};
+use crate::analysis::model::{IdentityEvidence, SuggestedMerge};
 use crate::config::Settings;
+use crate::domain::Dataset;
 use crate::domain::UserKind;
-use crate::report::{IdentityEvidence, SuggestedMerge};
-use crate::store::Dataset;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 #[derive(Debug, Clone)]

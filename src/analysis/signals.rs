@@ -9,11 +9,11 @@ use super::ladder::Journey;
 use super::people::trailer_email;
 use super::stats::iso;
 use super::stats::{self, hours, median, ratio, share};
-use crate::domain::{Commit, EventKind, Item, ItemKind, ItemState, Ts};
-use crate::report::{
+use crate::analysis::model::{
     Affiliation, Comparison, EvidenceRef, Hit, Measure, Openness, Penalty, PenaltySet, Signal,
     Split,
 };
+use crate::domain::{Commit, EventKind, Item, ItemKind, ItemState, Ts};
 use std::collections::{BTreeMap, BTreeSet};
 
 struct Builder {

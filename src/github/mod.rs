@@ -19,7 +19,6 @@ pub use sync::{Reconcile, SyncOptions, parse_since, sync};
 pub use token::Token;
 pub use transport::{Endpoints, RetryPolicy, SyncStats};
 
-use crate::cli::SyncArgs;
 use crate::error::{Error, Result};
 use crate::store::Store;
 use std::time::Duration;
@@ -37,15 +36,24 @@ pub struct Prepared {
     opts: SyncOptions,
 }
 
-/// Check `repo`, `--api-url` and `--since`, and find the token.
-pub fn prepare(repo: &str, args: &SyncArgs) -> Result<Prepared> {
-    prepare_with(repo, args, &crate::config::GithubConfig::default())
+/// What the user asked of a sync (the command line's `sync` flags, without clap).
+#[derive(Debug, Clone, Default)]
+pub struct Request {
+    /// `--api-url`: a GitHub Enterprise Server (or the fake GitHub of the tests).
+    pub api_url: Option<String>,
+    /// `--since`: only items updated since this date.
+    pub since: Option<String>,
+    /// `--no-progress`: plain lines instead of progress bars.
+    pub no_progress: bool,
+    /// `--reconcile`: re-check every item now instead of every few days.
+    pub reconcile: bool,
 }
 
-/// [`prepare`] with the `[github]` limits of the configuration (docs/safety.md).
+/// Check `repo`, `--api-url` and `--since` with the `[github]` limits of the configuration
+/// (docs/safety.md), and find the token.
 pub fn prepare_with(
     repo: &str,
-    args: &SyncArgs,
+    args: &Request,
     limits: &crate::config::GithubConfig,
 ) -> Result<Prepared> {
     sync::split_repo(repo)?;
@@ -115,11 +123,6 @@ impl Prepared {
         eprintln!("{stats}");
         Ok(stats)
     }
-}
-
-/// Run the GitHub sync of `repo` (OWNER/NAME) to completion on a private runtime.
-pub fn sync_blocking(store: &mut Store, repo: &str, args: &SyncArgs) -> Result<()> {
-    prepare(repo, args)?.run_blocking(store).map(|_| ())
 }
 
 #[cfg(test)]

@@ -1,6 +1,6 @@
 //! CSV: one row per contributor, a header row, RFC 4180 quoting and CRLF line ends.
 
-use super::model::Report;
+use crate::analysis::model::Report;
 use crate::domain::Rung;
 
 /// One cell: unsafe characters escaped, formula prefixes neutralised, quoted when it holds a

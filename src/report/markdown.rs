@@ -1,7 +1,7 @@
 //! Markdown: headline, funnel, openness, signals, drop-offs and top contributors as tables that
 //! read well pasted into a GitHub issue.
 
-use super::model::{Report, Status};
+use crate::analysis::model::{Report, Status};
 use std::fmt::Write;
 
 pub(crate) fn cell(s: &str) -> String {

@@ -3,10 +3,9 @@
 
 mod csv;
 mod markdown;
-pub mod model;
 pub mod table;
 
-pub use model::*;
+pub use crate::analysis::model::*;
 pub use table::{DevRelList, Table};
 
 use crate::cli::Format;

@@ -2,7 +2,7 @@
 //! quoting of `--format csv`) or Markdown (the escaping of `--format markdown`). The DevRel
 //! "Monday list" of the Markdown report and the TUI's export (`e`/`E`) both go through here.
 
-use super::model::{DevRel, Stuck};
+use crate::analysis::model::{DevRel, Stuck};
 use crate::domain::ItemKind;
 
 /// A list as the user sees it.

@@ -1,46 +1,19 @@
 //! Typed loads: the whole repository history as plain vectors for the pure analysis layer.
 
 use crate::domain::{
-    AffiliationFact, Commit, Event, EventKind, IdentityLink, Item, ItemKind, ItemState, Note,
-    PrVia, User, UserKind,
+    AffiliationFact, Commit, Dataset, Event, EventKind, IdentityLink, Item, ItemKind, ItemState,
+    Note, PrVia, User, UserKind,
 };
 use crate::error::Result;
 use rusqlite::{Connection, OptionalExtension};
-use std::collections::BTreeMap;
 use std::sync::Arc;
-
-/// Everything the database holds about one repository, in memory.
-#[derive(Debug, Clone, Default)]
-pub struct Dataset {
-    /// OWNER/NAME when known.
-    pub repo: Option<String>,
-    /// Whether a git history was imported / a GitHub sync ran (unknown numbers are `null`).
-    pub has_git: bool,
-    pub has_github: bool,
-    /// Commits reachable from the default branch head, newest first (by `seq`).
-    pub commits: Vec<Commit>,
-    /// Issues and PRs by number order.
-    pub items: Vec<Item>,
-    /// PR number → commit shas the API lists for it.
-    pub item_commits: BTreeMap<u64, Vec<String>>,
-    /// All events, in id order (not time order: sort a copy if you need one).
-    pub events: Vec<Event>,
-    pub users: Vec<User>,
-    /// (org, login) pairs of visible org members.
-    pub org_members: Vec<(String, String)>,
-    pub identity_links: Vec<IdentityLink>,
-    pub affiliations: Vec<AffiliationFact>,
-    /// Analysis settings recorded at sync time (key → TOML/JSON value).
-    pub settings: BTreeMap<String, String>,
-    pub notes: Vec<Note>,
-}
 
 /// One `Arc<str>` per distinct text: a million events share a few thousand actor logins and a
 /// handful of associations and states. One interner per column, so the last value (often
 /// repeated: associations, states) is checked before hashing.
 #[derive(Default)]
 struct Interner {
-    all: crate::analysis::stats::FastSet<Arc<str>>,
+    all: crate::domain::FastSet<Arc<str>>,
     last: Option<Arc<str>>,
 }
 

@@ -11,7 +11,7 @@ mod write;
 
 pub use github::remove_events_not_in;
 pub use identity::{RepositoryRow, same_github_repo};
-pub use load::{Dataset, load_dataset};
+pub use load::load_dataset;
 pub use migrations::MIGRATIONS;
 pub use write::*;
 
@@ -286,7 +286,7 @@ impl Store {
     }
 
     /// Load everything analysis needs into memory.
-    pub fn dataset(&self) -> Result<Dataset> {
+    pub fn dataset(&self) -> Result<crate::domain::Dataset> {
         load_dataset(&self.conn)
     }
 

@@ -583,6 +583,7 @@ impl App {
         keyed.sort_unstable_by(|(sa, ka, a), (sb, kb, b)| {
             let ord = match key {
                 // The haystack starts with the lower-cased name: no allocation per comparison.
+                // Reversed, so that ↓ (`desc`) reads A→Z like "most first" elsewhere.
                 SortKey::Name => d.people[*b as usize]
                     .haystack
                     .cmp(&d.people[*a as usize].haystack),
@@ -693,7 +694,7 @@ impl App {
             },
             View::Triage => d.triage.len(),
             View::DevRel => self.devrel_rows().len(),
-            View::Help => super::action::BINDABLE.len(),
+            View::Help => super::action::BINDABLE.len() + super::views::help::GLOSSARY.len(),
         }
     }
 
@@ -784,6 +785,91 @@ impl App {
         }
     }
 
+    /// The view-specific actions that work in the current view, for its status-bar hints
+    /// (docs/tui.md): moving, `enter`, `esc`, the view keys, help and quit work everywhere.
+    pub fn view_actions(&self) -> Vec<(Action, &'static str)> {
+        let org_pending = self.data.as_ref().is_some_and(|d| {
+            d.report.affiliation_source == crate::report::AffiliationSource::Inferred
+        });
+        let mut out = Vec::new();
+        match self.view {
+            View::Overview => {
+                if org_pending {
+                    out.extend([
+                        (Action::ConfirmOrg, "confirm org"),
+                        (Action::RejectOrg, "reject org"),
+                    ]);
+                }
+                out.extend([
+                    (Action::TimeBack, "earlier"),
+                    (Action::TimeForward, "later"),
+                ]);
+            }
+            View::People => out.extend([
+                (Action::Search, "search"),
+                (Action::Filter, "filter"),
+                (Action::Sort, "sort"),
+                (Action::Reverse, "reverse"),
+                (Action::Watch, "watch"),
+                (Action::Note, "note"),
+                (Action::ExportCsv, "csv"),
+            ]),
+            View::Journey => {
+                let merge = self
+                    .journey
+                    .as_ref()
+                    .is_some_and(|_| self.selected_suggestion().is_some());
+                if merge {
+                    out.extend([
+                        (Action::AcceptMerge, "merge"),
+                        (Action::RejectMerge, "not same"),
+                    ]);
+                }
+                out.extend([
+                    (Action::Open, "open"),
+                    (Action::Copy, "copy"),
+                    (Action::Note, "note"),
+                    (Action::Watch, "watch"),
+                ]);
+            }
+            View::Dropoffs => out.push((Action::ExportCsv, "csv")),
+            View::Workflow | View::Triage => {
+                out.extend([(Action::Open, "open"), (Action::Copy, "copy")]);
+            }
+            View::DevRel => out.extend([
+                (Action::NextSection, "section"),
+                (Action::Filter, "watchlist"),
+                (Action::Compare, "compare"),
+                (Action::Watch, "watch"),
+                (Action::ExportMarkdown, "markdown"),
+            ]),
+            View::Help => {}
+        }
+        out
+    }
+
+    /// A view-specific action pressed where it does nothing: say where it works instead of
+    /// jumping there.
+    fn not_here(&self, action: Action) -> Option<String> {
+        let people_only = matches!(action, Action::Search | Action::Sort | Action::Reverse)
+            || (action == Action::Filter && self.view != View::DevRel);
+        let devrel_only = matches!(action, Action::NextSection | Action::Compare);
+        let key = self.keymap.hint(action);
+        if people_only && self.view != View::People {
+            return Some(format!(
+                "{key} works in People ({} to go there)",
+                self.keymap.hint(Action::Show(View::People))
+            ));
+        }
+        if devrel_only && self.view != View::DevRel {
+            return Some(format!(
+                "{key} works in DevRel ({} to go there)",
+                self.keymap.hint(Action::Show(View::DevRel))
+            ));
+        }
+        None
+    }
+
     /// Apply one action. Returns nothing; side effects land in `self.effects`.
     pub fn update(&mut self, action: Action) {
         if self.mode != Mode::Normal {
@@ -791,6 +877,10 @@ impl App {
             return;
         }
         self.message = None;
+        if let Some(m) = self.not_here(action) {
+            self.message = Some(m);
+            return;
+        }
         match action {
             Action::Quit => self.quit = true,
             Action::Help => self.switch(View::Help),
@@ -828,9 +918,6 @@ impl App {
             Action::Enter => self.enter(),
             Action::Back => self.go_back(),
             Action::Search => {
-                if self.view != View::People {
-                    self.switch(View::People);
-                }
                 self.mode = Mode::Search;
                 self.input = self.people.query.clone();
             }
@@ -852,7 +939,6 @@ impl App {
                     .unwrap_or(0);
                 self.people.filter = Filter::CYCLE[(i + 1) % Filter::CYCLE.len()];
                 self.people.cursor = Cursor::default();
-                self.switch(View::People);
                 self.refresh_rows();
             }
             Action::Sort => {
@@ -861,8 +947,8 @@ impl App {
                     .position(|s| *s == self.people.sort)
                     .unwrap_or(0);
                 self.people.sort = SortKey::CYCLE[(i + 1) % SortKey::CYCLE.len()];
-                self.people.desc = self.people.sort != SortKey::Name;
-                self.switch(View::People);
+                // ↓ is every column's first direction: most first, newest first, A→Z.
+                self.people.desc = true;
                 self.refresh_rows();
             }
             Action::SortBy(key) => {
@@ -871,13 +957,12 @@ impl App {
                     self.people.desc = !self.people.desc;
                 } else {
                     self.people.sort = key;
-                    self.people.desc = key != SortKey::Name;
+                    self.people.desc = true;
                 }
                 self.refresh_rows();
             }
             Action::Reverse => {
                 self.people.desc = !self.people.desc;
-                self.switch(View::People);
                 self.refresh_rows();
             }
             Action::Open => match self.selected_url() {
@@ -905,11 +990,9 @@ impl App {
             Action::NextSection => {
                 let i = self.devrel.section.index();
                 self.devrel.section = Section::ALL[(i + 1) % Section::ALL.len()];
-                self.switch(View::DevRel);
             }
             Action::Compare => {
                 self.devrel.compare = !self.devrel.compare;
-                self.switch(View::DevRel);
             }
             Action::TimeBack | Action::TimeForward => self.step_time(action == Action::TimeBack),
             Action::TimeAt => {

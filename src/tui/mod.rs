@@ -282,7 +282,7 @@ fn run_effect(
                 crate::config::apply_edit(&path, &edit)?;
                 let (cfg, file) = crate::config::Config::load(Some(&path))?;
                 let mut st = Store::open(&opts.spec.db)?;
-                crate::commands::record_settings(&mut st, &cfg, file.as_deref())?;
+                crate::session::record_settings(&mut st, &cfg, file.as_deref())?;
                 Ok(path)
             })();
             match res {

@@ -1,11 +1,11 @@
 //! The view model: what the screens show, derived once (off the UI thread) from the analysis
 //! `Report` and the `Dataset` behind it, so drawing and key handling never scan the data.
 
-use crate::domain::{EventKind, Item, ItemKind, ItemState, Note, Rung, Ts, UserKind};
+use crate::domain::Dataset;
+use crate::domain::{EventKind, Item, ItemKind, ItemState, Note, Rung, Ts};
 use crate::report::{Affiliation, Comparison, Contributor, Report, Split, Status};
-use crate::store::Dataset;
 use crate::timefmt;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::sync::Arc;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -36,6 +36,7 @@ pub struct PersonRow {
     pub stage: Option<Rung>,
     pub first_seen: Option<Ts>,
     pub last_seen: Option<Ts>,
+    /// Merged contributions (the report's `merged_contributions`, "merged" in its Markdown).
     pub merged: u32,
     pub reviews: u32,
     pub dropped: bool,
@@ -81,9 +82,10 @@ pub struct FunnelStat {
     pub rung: Rung,
     /// Some source could see this rung (the report's count is not `null`).
     pub known: bool,
-    pub internal: u64,
-    pub external: u64,
-    /// Share of the previous rung's people who reached this one.
+    /// `None` where no source could see the rung.
+    pub internal: Option<u64>,
+    pub external: Option<u64>,
+    /// docs/definitions.md#conversion: share of the previous rung's people who reached this one.
     pub conv_internal: Option<f64>,
     pub conv_external: Option<f64>,
     /// Median days from first activity to reaching this rung.
@@ -142,11 +144,15 @@ pub struct TriageRow {
     pub url: String,
 }
 
-/// Weekly series for the vanity-vs-gravity chart.
+/// The vanity-vs-gravity chart's series, one value per month (the report's
+/// `gravity.by_month`, which has no gaps).
 #[derive(Debug, Clone, PartialEq, Default)]
-pub struct Weekly {
-    pub start: Option<Ts>,
-    pub stars: Vec<u64>,
+pub struct Monthly {
+    /// `YYYY-MM` of the first value.
+    pub start: Option<String>,
+    /// `None` without GitHub data (stars are unknown, not 0).
+    pub stars: Option<Vec<u64>>,
+    /// Outsiders taking part for the first time.
     pub newcomers: Vec<u64>,
 }
 
@@ -161,7 +167,9 @@ pub struct ViewData {
     pub drops: Vec<DropRow>,
     pub signals: Vec<SignalRow>,
     pub triage: Vec<TriageRow>,
-    pub weekly: Weekly,
+    /// Whether any source could see replies (the report's triage is not `null`).
+    pub triage_known: bool,
+    pub monthly: Monthly,
     pub notes: HashMap<String, Note>,
     /// Median hours to a first human reply, and PR acceptance, by side (outsider penalty).
     pub response_hours: Split<Option<f64>>,
@@ -192,65 +200,8 @@ struct Acts {
     commits: Vec<u32>,
 }
 
-/// Bot logins as the analysis decided them (its built-in list, GitHub's `Bot` type and the
-/// user's `bot_patterns`), lowercase: the TUI keeps no list of its own.
-pub struct BotLogins(std::collections::HashSet<String>);
-
-impl BotLogins {
-    fn new(report: &Report, kinds: &HashMap<String, UserKind>) -> BotLogins {
-        let mut set: std::collections::HashSet<String> = report
-            .people
-            .bot_ids
-            .iter()
-            .filter_map(|id| id.strip_prefix("login:"))
-            .map(str::to_ascii_lowercase)
-            .collect();
-        set.extend(
-            kinds
-                .iter()
-                .filter(|(_, k)| **k == UserKind::Bot)
-                .map(|(l, _)| l.clone()),
-        );
-        BotLogins(set)
-    }
-
-    fn contains(&self, login: &str) -> bool {
-        let l = login.to_ascii_lowercase();
-        l.ends_with("[bot]") || self.0.contains(&l)
-    }
-}
-
 fn parse_iso(s: &str) -> Option<Ts> {
     timefmt::parse_rfc3339(s)
-}
-
-fn median(mut v: Vec<f64>) -> Option<f64> {
-    if v.is_empty() {
-        return None;
-    }
-    v.sort_by(|a, b| a.total_cmp(b));
-    let n = v.len();
-    Some(if n % 2 == 1 {
-        v[n / 2]
-    } else {
-        (v[n / 2 - 1] + v[n / 2]) / 2.0
-    })
-}
-
-/// The oldest event, item or commit time.
-fn oldest(ds: &Dataset) -> Option<Ts> {
-    let e = ds.events.iter().map(|e| e.at).min();
-    let i = ds.items.iter().map(|i| i.created_at).min();
-    let c = ds.commits.iter().map(|c| c.author_time).min();
-    [e, i, c].into_iter().flatten().min()
-}
-
-/// The newest event, item or commit time: the default as_of.
-pub fn newest(ds: &Dataset) -> Option<Ts> {
-    let e = ds.events.iter().map(|e| e.at).max();
-    let i = ds.items.iter().map(|i| i.updated_at).max();
-    let c = ds.commits.iter().map(|c| c.committer_time).max();
-    [e, i, c].into_iter().flatten().max()
 }
 
 impl ViewData {
@@ -275,7 +226,7 @@ impl ViewData {
     ) -> ViewData {
         let mut v = ViewData::build_inner(ds, report);
         v.newest = crate::analysis::newest_time(&full);
-        v.oldest = oldest(&full);
+        v.oldest = crate::analysis::oldest_time(&full);
         v.full = full;
         v.settings = settings;
         v
@@ -312,12 +263,7 @@ impl ViewData {
             .as_of
             .as_deref()
             .and_then(parse_iso)
-            .or_else(|| newest(&ds));
-        let kinds: HashMap<String, UserKind> = ds
-            .users
-            .iter()
-            .map(|u| (u.login.to_ascii_lowercase(), u.kind))
-            .collect();
+            .or_else(|| crate::analysis::newest_time(&ds));
         let mut v = ViewData {
             repo: report
                 .repo
@@ -335,27 +281,24 @@ impl ViewData {
         for (ci, c) in report.contributors.iter().enumerate() {
             v.push_person(person_from_contributor(ci, c));
         }
-        let bot_logins = BotLogins::new(&report, &kinds);
-        // Bots are not on the ladder, but their actions are evidence: list them too.
-        let mut bots: BTreeMap<String, String> = BTreeMap::new();
-        for login in ds
-            .events
-            .iter()
-            .filter_map(|e| e.actor.as_deref())
-            .chain(ds.items.iter().filter_map(|i| i.author.as_deref()))
-            .chain(ds.users.iter().map(|u| u.login.as_str()))
-        {
-            let l = login.to_ascii_lowercase();
-            if !v.by_login.contains_key(&l) && bot_logins.contains(login) {
-                bots.entry(l).or_insert_with(|| login.to_string());
-            }
-        }
-        for (l, login) in bots {
+        // Bots are not on the ladder, but their actions are evidence: list them too, as the
+        // analysis decided them (its list, GitHub's `Bot` type, the user's `bot_patterns`).
+        for id in &report.people.bot_ids {
+            let name = id
+                .split_once(':')
+                .map_or(id.as_str(), |(_, n)| n)
+                .to_string();
             let row = PersonRow {
-                id: format!("bot:{l}"),
-                name: login.clone(),
-                logins: vec![login],
-                emails: Vec::new(),
+                id: id.clone(),
+                name: name.clone(),
+                logins: id
+                    .strip_prefix("login:")
+                    .map(|l| vec![l.to_string()])
+                    .unwrap_or_default(),
+                emails: id
+                    .strip_prefix("email:")
+                    .map(|e| vec![e.to_string()])
+                    .unwrap_or_default(),
                 side: Side::Bot,
                 stage: None,
                 first_seen: None,
@@ -366,19 +309,20 @@ impl ViewData {
                 last_experience: String::new(),
                 contributor: None,
                 last_item: None,
-                haystack: l,
+                haystack: name.to_lowercase(),
             };
             v.push_person(row);
         }
         v.dataset = ds.clone();
         v.acts = vec![Acts::default(); v.people.len()];
-        v.index_acts(&ds, &kinds);
+        v.index_acts(&ds);
         v.report = report;
         v.funnel = funnel(&v);
         v.reasons = reasons(&v);
         v.drops = drops(&v);
-        v.triage = triage(&v, &ds, &bot_logins);
-        v.weekly = weekly(&v, &ds);
+        v.triage = triage(&v);
+        v.triage_known = v.report.triage.is_some();
+        v.monthly = monthly(&v.report);
         v.signals = signals(&v);
         // The analysis' numbers, null where the sources cannot know them.
         let pen = &v.report.penalty.outsider_vs_insider;
@@ -470,8 +414,7 @@ impl ViewData {
     }
 
     /// One pass over the data: who did what, merged PR and review counts, last item.
-    fn index_acts(&mut self, ds: &Dataset, kinds: &HashMap<String, UserKind>) {
-        let _ = kinds;
+    fn index_acts(&mut self, ds: &Dataset) {
         for (i, it) in ds.items.iter().enumerate() {
             self.items.insert(it.number, i);
             if let Some(p) = it.author.as_deref().and_then(|a| self.person_by_login(a)) {
@@ -498,7 +441,10 @@ impl ViewData {
                 .by_email
                 .get(&c.author_email.to_ascii_lowercase())
                 .copied()
-                .or_else(|| noreply_login(&c.author_email).and_then(|l| self.person_by_login(&l)));
+                .or_else(|| {
+                    crate::analysis::people::noreply_login(&c.author_email)
+                        .and_then(|l| self.person_by_login(&l))
+                });
             if let Some(p) = p {
                 self.acts[p].commits.push(i as u32);
             }
@@ -780,18 +726,6 @@ pub fn duration(secs: Ts) -> String {
     }
 }
 
-/// `ID+login@users.noreply.github.com` / `login@users.noreply.github.com` → login.
-pub fn noreply_login(email: &str) -> Option<String> {
-    let local = email
-        .to_ascii_lowercase()
-        .strip_suffix("@users.noreply.github.com")?
-        .to_string();
-    Some(match local.split_once('+') {
-        Some((_, login)) => login.to_string(),
-        None => local,
-    })
-}
-
 fn person_from_contributor(ci: usize, c: &Contributor) -> PersonRow {
     let side = if c.affiliation == Affiliation::Internal {
         Side::Internal
@@ -812,7 +746,7 @@ fn person_from_contributor(ci: usize, c: &Contributor) -> PersonRow {
         stage: Some(c.stage),
         first_seen: parse_iso(&c.first_seen),
         last_seen: parse_iso(&c.last_seen),
-        merged: c.merged_prs as u32,
+        merged: c.merged_contributions as u32,
         reviews: c.reviews as u32,
         dropped: c.status == Status::Dropped,
         last_experience: c.last_experience.as_str().to_string(),
@@ -822,125 +756,43 @@ fn person_from_contributor(ci: usize, c: &Contributor) -> PersonRow {
     }
 }
 
+/// The report's funnel rows with their people resolved to rows of the People table.
 fn funnel(v: &ViewData) -> Vec<FunnelStat> {
-    let mut out: Vec<FunnelStat> = Vec::new();
-    for rung in Rung::ALL {
-        let mut people = Vec::new();
-        let (mut int, mut ext) = (0u64, 0u64);
-        let (mut d_int, mut d_ext) = (Vec::new(), Vec::new());
-        for (i, p) in v.people.iter().enumerate() {
-            let Some(ci) = p.contributor else { continue };
-            let c = &v.report.contributors[ci];
-            let Some(at) = c.stages.get(rung.name()).and_then(|s| parse_iso(s)) else {
-                continue;
-            };
-            people.push(i);
-            let days = p
-                .first_seen
-                .map(|f| (at - f).max(0) as f64 / 86_400.0)
-                .unwrap_or(0.0);
-            match p.side {
-                Side::Internal => {
-                    int += 1;
-                    d_int.push(days);
-                }
-                _ => {
-                    ext += 1;
-                    d_ext.push(days);
-                }
-            }
-        }
-        // Prefer the analysis' own counts where it has them (they are the contract).
-        let mut known = true;
-        if let Some(row) = v.report.funnel.iter().find(|r| r.stage == rung) {
-            known = row.internal.is_some();
-            int = row.internal.unwrap_or(int);
-            ext = row.external.unwrap_or(ext);
-        }
-        // Of those who reached the previous rung, the share who reached this one too (rungs
-        // are not strictly ordered in time, so this is a set intersection, not a ratio).
-        let (conv_internal, conv_external) = match out.last() {
-            Some(prev) => {
-                let reached: std::collections::HashSet<usize> = people.iter().copied().collect();
-                let share = |side_internal: bool| {
-                    let base: Vec<usize> = prev
-                        .people
-                        .iter()
-                        .copied()
-                        .filter(|&i| (v.people[i].side == Side::Internal) == side_internal)
-                        .collect();
-                    (!base.is_empty()).then(|| {
-                        base.iter().filter(|i| reached.contains(i)).count() as f64
-                            / base.len() as f64
-                    })
-                };
-                (share(true), share(false))
-            }
-            None => (None, None),
-        };
-        let (conv_internal, conv_external) = if known {
-            (conv_internal, conv_external)
-        } else {
-            (None, None)
-        };
-        out.push(FunnelStat {
-            rung,
-            known,
-            internal: int,
-            external: ext,
-            conv_internal,
-            conv_external,
-            days_internal: median(d_int).filter(|_| known),
-            days_external: median(d_ext).filter(|_| known),
-            people,
-        });
-    }
-    out
+    v.report
+        .funnel
+        .iter()
+        .map(|r| FunnelStat {
+            rung: r.stage,
+            known: r.internal.is_some(),
+            internal: r.internal,
+            external: r.external,
+            conv_internal: r.conversion.internal,
+            conv_external: r.conversion.external,
+            days_internal: r.median_days.internal,
+            days_external: r.median_days.external,
+            people: ids_to_people(v, &r.people),
+        })
+        .collect()
 }
 
 fn ids_to_people(v: &ViewData, ids: &[String]) -> Vec<usize> {
     ids.iter().filter_map(|id| v.person_by_id(id)).collect()
 }
 
+/// The report's drop-offs, by rung then most people.
 fn drops(v: &ViewData) -> Vec<DropRow> {
-    let mut rows: Vec<DropRow> = if v.report.dropoffs.is_empty() {
-        // Derive from the people when the analysis gave no table.
-        let mut m: BTreeMap<(Rung, String), DropRow> = BTreeMap::new();
-        for (i, p) in v.people.iter().enumerate() {
-            // Stargazers who never wrote anything are the audience, not drop-outs.
-            let (true, Some(stage)) = (p.dropped, p.stage.filter(|s| *s > Rung::Observer)) else {
-                continue;
-            };
-            let r = m
-                .entry((stage, p.last_experience.clone()))
-                .or_insert_with(|| DropRow {
-                    stage,
-                    reason: p.last_experience.clone(),
-                    internal: 0,
-                    external: 0,
-                    people: Vec::new(),
-                });
-            if p.side == Side::Internal {
-                r.internal += 1;
-            } else {
-                r.external += 1;
-            }
-            r.people.push(i);
-        }
-        m.into_values().collect()
-    } else {
-        v.report
-            .dropoffs
-            .iter()
-            .map(|d| DropRow {
-                stage: d.stage,
-                reason: d.reason.as_str().to_string(),
-                internal: d.internal,
-                external: d.external,
-                people: ids_to_people(v, &d.people),
-            })
-            .collect()
-    };
+    let mut rows: Vec<DropRow> = v
+        .report
+        .dropoffs
+        .iter()
+        .map(|d| DropRow {
+            stage: d.stage,
+            reason: d.reason.as_str().to_string(),
+            internal: d.internal,
+            external: d.external,
+            people: ids_to_people(v, &d.people),
+        })
+        .collect();
     rows.sort_by(|a, b| {
         a.stage
             .cmp(&b.stage)
@@ -951,125 +803,48 @@ fn drops(v: &ViewData) -> Vec<DropRow> {
 }
 
 fn reasons(v: &ViewData) -> Vec<ReasonStat> {
-    let mut m: BTreeMap<String, ReasonStat> = BTreeMap::new();
-    // Stargazers who never wrote anything are the audience, not drop-outs of the ladder.
-    for d in drops(v).into_iter().filter(|d| d.stage > Rung::Observer) {
-        let r = m.entry(d.reason.clone()).or_insert_with(|| ReasonStat {
-            reason: d.reason.clone(),
-            internal: 0,
-            external: 0,
-            people: Vec::new(),
-        });
-        r.internal += d.internal;
-        r.external += d.external;
-        r.people.extend(d.people);
-    }
-    let mut out: Vec<ReasonStat> = m.into_values().collect();
-    out.sort_by(|a, b| b.external.cmp(&a.external).then(a.reason.cmp(&b.reason)));
-    out
-}
-
-/// Outsiders' open issues and PRs with no human reply yet, longest wait first.
-fn triage(v: &ViewData, ds: &Dataset, bots: &BotLogins) -> Vec<TriageRow> {
-    let as_of = v.as_of.unwrap_or(0);
-    let mut replied: HashMap<u64, bool> = HashMap::new();
-    let author_of: HashMap<u64, String> = ds
-        .items
+    v.report
+        .dropoff_reasons
         .iter()
-        .filter_map(|i| Some((i.number, i.author.as_deref()?.to_ascii_lowercase())))
-        .collect();
-    for e in &ds.events {
-        let (Some(n), Some(actor)) = (e.item, e.actor.as_deref()) else {
-            continue;
-        };
-        if !matches!(
-            e.kind,
-            EventKind::Comment | EventKind::Review | EventKind::ReviewComment
-        ) || bots.contains(actor)
-        {
-            continue;
-        }
-        if author_of
-            .get(&n)
-            .is_some_and(|a| *a != actor.to_ascii_lowercase())
-        {
-            replied.insert(n, true);
-        }
-    }
-    // An author's first item: the smallest number they opened.
-    let mut first_item: HashMap<String, u64> = HashMap::new();
-    for it in &ds.items {
-        if let Some(a) = it.author.as_deref() {
-            let e = first_item
-                .entry(a.to_ascii_lowercase())
-                .or_insert(it.number);
-            *e = (*e).min(it.number);
-        }
-    }
-    let mut out: Vec<TriageRow> = ds
-        .items
-        .iter()
-        .filter(|it| it.state == ItemState::Open && !replied.contains_key(&it.number))
-        .filter_map(|it| {
-            let author = it.author.clone()?;
-            if bots.contains(&author) {
-                return None;
-            }
-            let person = v.person_by_login(&author);
-            if person.is_some_and(|p| v.people[p].side != Side::External) {
-                return None;
-            }
-            let first_timer = first_item.get(&author.to_ascii_lowercase()) == Some(&it.number)
-                && person.is_none_or(|p| v.people[p].merged == 0);
-            Some(TriageRow {
-                number: it.number,
-                kind: it.kind,
-                title: it.title.clone(),
-                author,
-                person,
-                opened: it.created_at,
-                wait_days: (as_of - it.created_at).max(0) / 86_400,
-                first_timer,
-                url: it.url.clone(),
-            })
+        .map(|r| ReasonStat {
+            reason: r.reason.as_str().to_string(),
+            internal: r.internal,
+            external: r.external,
+            people: ids_to_people(v, &r.people),
         })
-        .collect();
-    out.sort_by(|a, b| a.opened.cmp(&b.opened).then(a.number.cmp(&b.number)));
-    out
+        .collect()
 }
 
-const WEEK: Ts = 7 * 86_400;
+/// The report's triage queue (docs/definitions.md#triage), longest wait first.
+fn triage(v: &ViewData) -> Vec<TriageRow> {
+    v.report
+        .triage
+        .iter()
+        .flatten()
+        .map(|w| TriageRow {
+            number: w.item,
+            kind: w.kind,
+            title: w.title.clone(),
+            author: w.author.clone(),
+            person: w
+                .person
+                .as_deref()
+                .and_then(|id| v.person_by_id(id))
+                .or_else(|| v.person_by_login(&w.author)),
+            opened: parse_iso(&w.opened).unwrap_or_default(),
+            wait_days: w.waiting_days,
+            first_timer: w.first_timer,
+            url: w.url.clone(),
+        })
+        .collect()
+}
 
-fn weekly(v: &ViewData, ds: &Dataset) -> Weekly {
-    let stars: Vec<Ts> = ds
-        .events
-        .iter()
-        .filter(|e| e.kind == EventKind::Star)
-        .map(|e| e.at)
-        .collect();
-    let newcomers: Vec<Ts> = v
-        .people
-        .iter()
-        .filter(|p| p.side == Side::External && p.stage.is_some_and(|s| s >= Rung::Participant))
-        .filter_map(|p| p.first_seen)
-        .collect();
-    let Some(start) = stars.iter().chain(&newcomers).min().copied() else {
-        return Weekly::default();
-    };
-    let end = v.as_of.unwrap_or(start).max(start);
-    let n = ((end - start) / WEEK + 1) as usize;
-    let bucket = |ts: &[Ts]| {
-        let mut b = vec![0u64; n];
-        for &t in ts {
-            let i = (((t - start) / WEEK).max(0) as usize).min(n - 1);
-            b[i] += 1;
-        }
-        b
-    };
-    Weekly {
-        start: Some(start),
-        stars: bucket(&stars),
-        newcomers: bucket(&newcomers),
+fn monthly(r: &Report) -> Monthly {
+    let m = &r.gravity.by_month;
+    Monthly {
+        start: m.first().map(|row| row.month.clone()),
+        stars: m.iter().map(|row| row.stars).collect(),
+        newcomers: m.iter().map(|row| row.new_outsiders).collect(),
     }
 }
 

@@ -140,20 +140,6 @@ fn draw_input(frame: &mut Frame, app: &App, area: Rect) {
 fn draw_status(frame: &mut Frame, app: &App, area: Rect) {
     let t = app.theme;
     let k = |a| app.keymap.hint(a);
-    let left = if let Some(e) = &app.error {
-        Span::styled(format!(" {e}"), t.warn.patch(t.status))
-    } else if let Some(m) = &app.message {
-        Span::raw(format!(" {m}"))
-    } else {
-        Span::raw(format!(
-            " {} help · {} search · {} filter · {} sort · enter drill · esc back · {} quit",
-            k(Action::Help),
-            k(Action::Search),
-            k(Action::Filter),
-            k(Action::Sort),
-            k(Action::Quit)
-        ))
-    };
     let mut right = String::new();
     if let Some(b) = &app.busy {
         right.push_str(&format!("⟳ {b} "));
@@ -167,6 +153,32 @@ fn draw_status(frame: &mut Frame, app: &App, area: Rect) {
     if app.read_only.is_some() {
         right.push_str("[read-only] ");
     }
+    let left = if let Some(e) = &app.error {
+        Span::styled(format!(" {e}"), t.warn.patch(t.status))
+    } else if let Some(m) = &app.message {
+        Span::raw(format!(" {m}"))
+    } else {
+        // Only the keys that do something in this view (docs/tui.md#keys), as many as fit:
+        // the view's own keys are dropped from the end first, help and quit stay.
+        let mut segs: Vec<String> = vec![format!("{} help", k(Action::Help))];
+        segs.extend(
+            app.view_actions()
+                .into_iter()
+                .map(|(a, what)| format!("{} {what}", k(a))),
+        );
+        segs.push("enter drill".into());
+        if app.view != View::Overview {
+            segs.push("esc back".into());
+        }
+        segs.push(format!("{} quit", k(Action::Quit)));
+        let fixed = if app.view == View::Overview { 2 } else { 3 };
+        let room = (area.width as usize).saturating_sub(right.chars().count() + 1);
+        while segs.len() > fixed + 1 && format!(" {}", segs.join(" · ")).chars().count() > room {
+            segs.remove(segs.len() - fixed - 1);
+        }
+        let hint = format!(" {}", segs.join(" · "));
+        Span::raw(hint)
+    };
     let lw = left.width() as u16;
     let rw = right.chars().count() as u16;
     let mut spans = vec![left];
@@ -192,6 +204,16 @@ pub fn bar(n: u64, max: u64, width: usize) -> String {
     }
     let cells = (n as f64 / max as f64 * width as f64).ceil() as usize;
     "█".repeat(cells.min(width))
+}
+
+/// `one` for 1, else `many`: "1 burst day", "3 burst days".
+pub fn plural<'a>(n: usize, one: &'a str, many: &'a str) -> &'a str {
+    if n == 1 { one } else { many }
+}
+
+/// "1 outsider", "3 outsiders".
+pub fn count_of(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", plural(n, one, many))
 }
 
 pub fn pct(x: Option<f64>) -> String {

@@ -27,17 +27,18 @@ pub struct JobSpec {
 /// Read, analyse and build the view model (the work of a load job, callable directly).
 pub fn load(spec: &JobSpec, progress: &dyn Fn(String)) -> Result<ViewData> {
     progress(format!("reading {}", spec.db.display()));
-    let store = Store::open_read_only(&spec.db)?;
-    let ds = store.dataset()?;
-    drop(store);
+    let session = crate::session::Session::open(spec.config.as_deref(), &spec.db)?;
     progress(format!(
         "analysing {} items, {} events, {} commits",
-        ds.items.len(),
-        ds.events.len(),
-        ds.commits.len()
+        session.dataset.items.len(),
+        session.dataset.events.len(),
+        session.dataset.commits.len()
     ));
-    let settings = crate::commands::effective_settings(spec.config.as_deref(), &ds)?;
-    let report = crate::analysis::analyze(&ds, &settings, None);
+    let report = session.analyse(None);
+    let crate::session::Session {
+        dataset: ds,
+        settings,
+    } = session;
     let ds = Arc::new(ds);
     Ok(ViewData::build_at(
         ds.clone(),
@@ -82,9 +83,8 @@ pub fn spawn_reanalyse(
 
 fn import(spec: &JobSpec, git: &Path, progress: &dyn Fn(String)) -> Result<String> {
     progress(format!("importing git history of {}", git.display()));
-    let opts = crate::config::Config::load(spec.config.as_deref())?
-        .0
-        .git_import_options();
+    let opts =
+        crate::session::git_import_options(&crate::config::Config::load(spec.config.as_deref())?.0);
     let mut store = Store::open(&spec.db)?;
     let stats = crate::git::import_with(&mut store, git, &opts)?;
     Ok(stats.to_string())

@@ -8,9 +8,9 @@ pub mod proxy;
 
 use contrail::analysis::analyze;
 use contrail::config::Settings;
+use contrail::domain::Dataset;
 use contrail::domain::*;
 use contrail::report::Report;
-use contrail::store::Dataset;
 
 pub const BASE: Ts = 1_704_067_200; // 2024-01-01T00:00:00Z
 pub const DAY: Ts = 86_400;

@@ -223,15 +223,6 @@ fn set_cursor(app: &mut App, c: crate::tui::app::Cursor) {
     app.devrel.cursors[i] = c;
 }
 
-/// "1 outsider", "3 outsiders".
-fn outsiders(n: usize) -> String {
-    if n == 1 {
-        "1 outsider".into()
-    } else {
-        format!("{n} outsiders")
-    }
-}
-
 fn rising(frame: &mut Frame, app: &mut App, d: &ViewData, area: Rect) {
     let rows = app.devrel_rows();
     let dv = &d.report.devrel;
@@ -239,7 +230,7 @@ fn rising(frame: &mut Frame, app: &mut App, d: &ViewData, area: Rect) {
         app,
         format!(
             "Rising — {} climbing faster than their cohort (last {} days)",
-            outsiders(dv.rising.len()),
+            crate::tui::ui::count_of(dv.rising.len(), "outsider", "outsiders"),
             dv.window_days
         ),
     );
@@ -294,7 +285,7 @@ fn stuck(frame: &mut Frame, app: &mut App, d: &ViewData, area: Rect) {
         app,
         format!(
             "Stuck — {} whose latest issue or PR waits on the project, oldest first",
-            outsiders(dv.stuck.len())
+            crate::tui::ui::count_of(dv.stuck.len(), "outsider", "outsiders")
         ),
     );
     let (rows_area, cur) = list_rows(app, &b, area, cursor(app), rows.len());
@@ -368,7 +359,7 @@ fn helpers(frame: &mut Frame, app: &mut App, d: &ViewData, area: Rect) {
         app,
         format!(
             "Helpers — {} who answer others' issues and review their PRs",
-            outsiders(dv.helpers.len())
+            crate::tui::ui::count_of(dv.helpers.len(), "outsider", "outsiders")
         ),
     );
     let (rows_area, cur) = list_rows(app, &b, area, cursor(app), rows.len());

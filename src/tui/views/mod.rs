@@ -87,4 +87,22 @@ pub(crate) fn draw_list<'a>(
             rows_area,
         );
     }
+    // Rows above or below the window: say so on the bottom border, with where the window is.
+    let first = cur.offset.min(end);
+    if (first > 0 || end < len) && area.height >= 3 {
+        let more = match (first > 0, end < len) {
+            (true, true) => "↑↓",
+            (true, false) => "↑",
+            _ => "↓",
+        };
+        let hint = format!(" {}–{} of {len} {more} ", first + 1, end);
+        let w = (hint.chars().count() as u16).min(area.width.saturating_sub(2));
+        let at = Rect {
+            x: area.x + area.width.saturating_sub(w + 1),
+            y: area.y + area.height - 1,
+            width: w,
+            height: 1,
+        };
+        frame.render_widget(Paragraph::new(Line::styled(hint, theme.dim)), at);
+    }
 }

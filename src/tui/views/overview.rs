@@ -1,9 +1,9 @@
 //! Overview: the ladder insiders vs outsiders with conversion and median time per rung, the
 //! workflow-openness headline numbers and outsider penalty, the top drop-off reasons, and stars
-//! against new outside participants per week. Every row is selectable and drills down.
+//! against new outside participants per month. Every row is selectable and drills down.
 
 use crate::tui::app::App;
-use crate::tui::ui::{bar, block, pct};
+use crate::tui::ui::{bar, block, pct, plural};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
@@ -23,17 +23,7 @@ pub fn draw(frame: &mut Frame, app: &mut App, area: Rect) {
     .areas(area);
 
     let pc = &d.report.people;
-    let (int, ext, bots) = if pc.total > 0 {
-        (pc.internal, pc.external, pc.bots)
-    } else {
-        let count = |s| d.people.iter().filter(|p| p.side == s).count() as u64;
-        use crate::tui::model::Side;
-        (
-            count(Side::Internal),
-            count(Side::External),
-            count(Side::Bot),
-        )
-    };
+    let (int, ext, bots) = (pc.internal, pc.external, pc.bots);
     // Where insiders come from, and what the user can do about it: a line of its own when
     // there is room, else a short tag on the header line.
     let org = &d.report.affiliation;
@@ -80,22 +70,23 @@ pub fn draw(frame: &mut Frame, app: &mut App, area: Rect) {
     };
     frame.render_widget(Paragraph::new(lines), head);
 
-    // The ladder.
+    // The ladder: both bars on one scale, the largest count of either side.
     let max = d
         .funnel
         .iter()
-        .map(|f| f.internal.max(f.external))
+        .flat_map(|f| [f.internal, f.external])
+        .flatten()
         .max()
         .unwrap_or(0);
-    let bar_w = (funnel_a.width as usize).saturating_sub(60).clamp(4, 40);
+    let bar_w = ((funnel_a.width as usize).saturating_sub(60).clamp(4, 40) / 2).max(2);
     // A rung no source could see is unknown, not 0.
-    let count = |known: bool, n: u64| if known { n.to_string() } else { "–".into() };
+    let count = |n: Option<u64>| n.map_or_else(|| "–".to_string(), |n| n.to_string());
     let rows = d.funnel.iter().enumerate().map(|(i, f)| {
         let days = |x: Option<f64>| x.map(|d| format!("{d:.0}d")).unwrap_or_else(|| "–".into());
         let row = Row::new(vec![
             Line::raw(f.rung.name()),
-            Line::styled(count(f.known, f.internal), t.internal),
-            Line::styled(count(f.known, f.external), t.external),
+            Line::styled(count(f.internal), t.internal),
+            Line::styled(count(f.external), t.external),
             Line::raw(format!("{}/{}", pct(f.conv_internal), pct(f.conv_external))),
             Line::raw(format!(
                 "{}/{}",
@@ -103,9 +94,12 @@ pub fn draw(frame: &mut Frame, app: &mut App, area: Rect) {
                 days(f.days_external)
             )),
             Line::from(vec![
-                Span::styled(bar(f.internal, max, bar_w / 2), t.internal),
-                Span::raw(" "),
-                Span::styled(bar(f.external, max, bar_w), t.external),
+                Span::styled(
+                    format!("{:>bar_w$}", bar(f.internal.unwrap_or(0), max, bar_w)),
+                    t.internal,
+                ),
+                Span::raw("▏"),
+                Span::styled(bar(f.external.unwrap_or(0), max, bar_w), t.external),
             ]),
         ]);
         if sel_f == Some(i) {
@@ -127,12 +121,12 @@ pub fn draw(frame: &mut Frame, app: &mut App, area: Rect) {
     )
     .header(
         Row::new(vec![
-            "rung",
-            "in",
-            "out",
-            "conv in/out",
-            "days in/out",
-            "insiders ▏outsiders",
+            "rung".to_string(),
+            "in".into(),
+            "out".into(),
+            "conv in/out".into(),
+            "days in/out".into(),
+            format!("{:>bar_w$}▏outsiders", "insiders"),
         ])
         .style(t.header),
     )
@@ -173,6 +167,11 @@ pub fn draw(frame: &mut Frame, app: &mut App, area: Rect) {
         .collect();
     if lines.is_empty() {
         lines.push(Line::styled("nobody dropped off", t.dim));
+    } else if d.reasons.len() > 5 {
+        lines.push(Line::styled(
+            format!("+{} more in Drop-offs", d.reasons.len() - 5),
+            t.dim,
+        ));
     }
     frame.render_widget(
         Paragraph::new(lines).block(block(app, "Outsiders dropped after")),
@@ -201,6 +200,7 @@ pub fn draw(frame: &mut Frame, app: &mut App, area: Rect) {
         })
         .collect();
     let shown = lines.len();
+    let hidden = d.signals.len().saturating_sub(shown);
     for (l, (label, value)) in d.penalty_lines().into_iter().enumerate() {
         let line = Line::from(vec![
             Span::raw(format!("{label:<25}")),
@@ -212,28 +212,52 @@ pub fn draw(frame: &mut Frame, app: &mut App, area: Rect) {
             line
         });
     }
+    if hidden > 0 {
+        lines.push(Line::styled(
+            format!("+{hidden} more signals in Workflow"),
+            t.dim,
+        ));
+    }
     frame.render_widget(
         Paragraph::new(lines).block(block(app, "Openness · outsider penalty")),
         right,
     );
 
-    // Vanity vs gravity.
+    // Vanity vs gravity: the report's monthly series (docs/definitions.md#gravity).
     let inner = block(app, "").inner(chart);
     let width = inner.width.saturating_sub(16) as usize;
-    let stars = resample(&d.weekly.stars, width);
-    let newc = resample(&d.weekly.newcomers, width);
-    let total_stars: u64 = d.weekly.stars.iter().sum();
-    let total_new: u64 = d.weekly.newcomers.iter().sum();
+    let m = &d.monthly;
+    let stars = m
+        .stars
+        .as_deref()
+        .map(|s| resample(s, width))
+        .unwrap_or_default();
+    let newc = resample(&m.newcomers, width);
+    let g = &d.report.gravity;
+    let stargazers = g
+        .stargazers
+        .map_or_else(|| "–".to_string(), |n| n.to_string());
+    let newcomers = g.new_outsiders;
     frame.render_widget(
         block(app, {
-            let g = &d.report.gravity;
-            let mut title =
-                format!("Stars ({total_stars}) vs new outside participants ({total_new}) per week");
+            let per = m.newcomers.len().div_ceil(width.max(1)).max(1);
+            let unit = if per == 1 {
+                "month".to_string()
+            } else {
+                format!("{per} months")
+            };
+            let mut title = format!(
+                "Stargazers ({stargazers}) vs outsiders taking part ({newcomers}) per {unit}"
+            );
             if let Some(c) = g.conversion {
                 title.push_str(&format!(" · stargazers who took part {:.1}%", c * 100.0));
             }
             if !g.star_bursts.is_empty() {
-                title.push_str(&format!(" · {} burst days", g.star_bursts.len()));
+                title.push_str(&format!(
+                    " · {} burst {}",
+                    g.star_bursts.len(),
+                    plural(g.star_bursts.len(), "day", "days")
+                ));
             }
             if !g.typo_hunt_prs.is_empty() {
                 title.push_str(&format!(" · typo hunt: {} PRs", g.typo_hunt_prs.len()));
@@ -246,7 +270,16 @@ pub fn draw(frame: &mut Frame, app: &mut App, area: Rect) {
     let [a, b] = Layout::vertical([Constraint::Length(h), Constraint::Length(inner.height - h)])
         .areas(inner);
     for (area, data, label, style) in [
-        (a, stars, "★ stars", t.warn),
+        (
+            a,
+            stars,
+            if m.stars.is_some() {
+                "★ stars"
+            } else {
+                "★ stars: –"
+            },
+            t.warn,
+        ),
         (b, newc, "new outsiders", t.external),
     ] {
         let [l, r] = Layout::horizontal([Constraint::Length(16), Constraint::Min(1)]).areas(area);
@@ -262,10 +295,18 @@ pub fn draw(frame: &mut Frame, app: &mut App, area: Rect) {
     }
 }
 
-/// Sum `data` into at most `width` buckets (one per column).
+/// Fit `data` to `width` columns: sum it into buckets when it is longer, stretch each value
+/// over equal runs of columns when it is shorter (a short history still fills the chart).
 fn resample(data: &[u64], width: usize) -> Vec<u64> {
     if width == 0 || data.is_empty() {
         return Vec::new();
+    }
+    if data.len() < width {
+        let run = width / data.len();
+        return data
+            .iter()
+            .flat_map(|&v| std::iter::repeat_n(v, run))
+            .collect();
     }
     let per = data.len().div_ceil(width);
     data.chunks(per).map(|c| c.iter().sum()).collect()

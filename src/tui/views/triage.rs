@@ -13,13 +13,15 @@ pub fn draw(frame: &mut Frame, app: &mut App, area: Rect) {
     let Some(d) = app.data.clone() else { return };
     let t = app.theme;
     let firsts = d.triage.iter().filter(|r| r.first_timer).count();
-    let b = block(
-        app,
+    let title = if d.triage_known {
         format!(
             "Triage — {} waiting on a first reply, {firsts} from first-timers (★)",
             d.triage.len()
-        ),
-    );
+        )
+    } else {
+        "Triage — – waiting: replies are unknown without GitHub data".to_string()
+    };
+    let b = block(app, title);
     let (rows_area, cur) = list_rows(app, &b, area, app.triage, d.triage.len());
     app.triage = cur;
     let spec = ListSpec {
@@ -32,7 +34,11 @@ pub fn draw(frame: &mut Frame, app: &mut App, area: Rect) {
             Constraint::Length(14),
             Constraint::Min(10),
         ],
-        empty: "no outsider is waiting on a reply",
+        empty: if d.triage_known {
+            "no outsider is waiting on a reply"
+        } else {
+            "unknown: replies live on GitHub — run `contrail sync OWNER/NAME` with a token"
+        },
     };
     draw_list(
         frame,

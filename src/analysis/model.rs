@@ -198,6 +198,15 @@ pub struct FunnelRow {
     /// The sources that could see this rung (`git`, `github`); empty = unknown.
     #[serde(default)]
     pub seen_by: Vec<String>,
+    /// docs/definitions.md#conversion: of the people who reached the previous rung (split by
+    /// their affiliation on that rung's date), the share who reached this one too. `None` on
+    /// the first rung, where either rung is unknown, or with nobody on the previous rung.
+    #[serde(default)]
+    pub conversion: Split<Option<f64>>,
+    /// Median whole days from first touch to this rung, split like the counts; `None` where
+    /// the rung is unknown or nobody reached it.
+    #[serde(default)]
+    pub median_days: Split<Option<f64>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
@@ -220,6 +229,36 @@ pub struct DropoffRow {
     pub external: u64,
     #[serde(default)]
     pub people: Vec<String>,
+}
+
+/// Dropped people grouped by last experience alone, across rungs above observer (stargazers
+/// who never wrote are the audience, not drop-outs); most outsiders first.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DropoffReason {
+    pub reason: Experience,
+    pub internal: u64,
+    pub external: u64,
+    #[serde(default)]
+    pub people: Vec<String>,
+}
+
+/// docs/definitions.md#triage: an outsider's open issue or PR with no human reply yet.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Waiting {
+    pub item: u64,
+    pub kind: crate::domain::ItemKind,
+    pub title: String,
+    pub url: String,
+    /// The author's login.
+    pub author: String,
+    /// The author's contributor id.
+    pub person: Option<String>,
+    /// ISO-8601.
+    pub opened: String,
+    /// Whole days from opening to `as_of`.
+    pub waiting_days: i64,
+    /// Their first issue or PR here, and nothing of theirs merged yet.
+    pub first_timer: bool,
 }
 
 /// When a rung was first reached and what proved it.
@@ -480,6 +519,10 @@ pub struct MonthRow {
     pub stars: Option<u64>,
     pub new_participants: u64,
     pub new_contributors: u64,
+    /// Outsiders taking part for the first time: their first rung above observer (any
+    /// issue, comment, PR or commit) falls in this month, and they were outsiders that day.
+    #[serde(default)]
+    pub new_outsiders: u64,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -499,6 +542,10 @@ pub struct Gravity {
     pub stargazers_participating: Option<u64>,
     pub conversion: Option<f64>,
     pub converted_ids: Vec<String>,
+    /// Outsiders who took part at all (the sum of `by_month[].new_outsiders`).
+    #[serde(default)]
+    pub new_outsiders: u64,
+    /// Every calendar month from the first star or participant to `as_of`, gaps included.
     pub by_month: Vec<MonthRow>,
     pub star_bursts: Vec<StarBurst>,
     /// Typo hunts: bursts of one-line docs PRs from first-timers who never returned.
@@ -516,6 +563,13 @@ pub struct Report {
     pub funnel: Vec<FunnelRow>,
     pub openness: Openness,
     pub dropoffs: Vec<DropoffRow>,
+    /// The drop-offs by last experience alone (rungs above observer).
+    #[serde(default)]
+    pub dropoff_reasons: Vec<DropoffReason>,
+    /// Outsiders' open issues and PRs with no human reply, longest wait first; `None` without
+    /// GitHub data (no source can see replies).
+    #[serde(default)]
+    pub triage: Option<Vec<Waiting>>,
     /// Sorted by id.
     pub contributors: Vec<Contributor>,
     /// In the order of docs/definitions.md#workflow-signals.
