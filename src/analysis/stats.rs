@@ -1,7 +1,7 @@
 //! Small numeric helpers shared by the analysis: medians, ratios, rounding, calendar keys.
 
-pub use crate::domain::{FastHasher, FastMap, FastSet};
 use crate::domain::Ts;
+pub use crate::domain::{FastHasher, FastMap, FastSet};
 use chrono::{DateTime, Datelike, Timelike, Utc};
 
 pub const DAY: Ts = 86_400;
@@ -115,4 +115,3 @@ mod tests {
         }
     }
 }
-
