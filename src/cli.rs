@@ -83,12 +83,7 @@ pub struct TuiArgs {
     pub db: Option<PathBuf>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum Format {
-    Json,
-    Csv,
-    Markdown,
-}
+pub use crate::report::Format;
 
 #[derive(Debug, Args)]
 pub struct ReportArgs {

@@ -8,7 +8,13 @@ pub mod table;
 pub use crate::analysis::model::*;
 pub use table::{DevRelList, Table};
 
-use crate::cli::Format;
+/// The report formats (`--format`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    Json,
+    Csv,
+    Markdown,
+}
 
 /// Render `report` in `format`.
 pub fn render(report: &Report, format: Format) -> String {
