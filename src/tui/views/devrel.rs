@@ -9,7 +9,7 @@ use crate::tui::action::Action;
 use crate::tui::app::{App, Section};
 use crate::tui::export::{COHORT_RUNGS, cohort_cell};
 use crate::tui::model::{ViewData, truncate};
-use crate::tui::ui::{block, pct};
+use crate::tui::ui::{block, count_of, pct};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;
@@ -223,19 +223,41 @@ fn set_cursor(app: &mut App, c: crate::tui::app::Cursor) {
     app.devrel.cursors[i] = c;
 }
 
-fn rising(frame: &mut Frame, app: &mut App, d: &ViewData, area: Rect) {
+/// One of the DevRel lists: its title and columns, and the cells of entry `i` of the report's
+/// list (the rows shown are `App::devrel_rows`, the watchlist filter applied).
+fn section_list(
+    frame: &mut Frame,
+    app: &mut App,
+    area: Rect,
+    title: String,
+    spec: ListSpec,
+    cells: impl Fn(&App, usize) -> Vec<Line<'static>>,
+) {
     let rows = app.devrel_rows();
-    let dv = &d.report.devrel;
-    let b = block(
-        app,
-        format!(
-            "Rising — {} climbing faster than their cohort (last {} days)",
-            crate::tui::ui::count_of(dv.rising.len(), "outsider", "outsiders"),
-            dv.window_days
-        ),
-    );
+    let b = block(app, title);
     let (rows_area, cur) = list_rows(app, &b, area, cursor(app), rows.len());
     set_cursor(app, cur);
+    let t = app.theme;
+    let lines: Vec<Vec<Line>> = rows.iter().map(|&i| cells(app, i)).collect();
+    draw_list(
+        frame,
+        &t,
+        area,
+        b,
+        (rows_area, cur),
+        rows.len(),
+        spec,
+        |i| lines[i].clone(),
+    );
+}
+
+fn rising(frame: &mut Frame, app: &mut App, d: &ViewData, area: Rect) {
+    let dv = &d.report.devrel;
+    let title = format!(
+        "Rising — {} climbing faster than their cohort (last {} days)",
+        count_of(dv.rising.len(), "outsider", "outsiders"),
+        dv.window_days
+    );
     let spec = ListSpec {
         header: &["#", "", "person", "rung", "score", "next rung", "why"],
         widths: &[
@@ -249,47 +271,26 @@ fn rising(frame: &mut Frame, app: &mut App, d: &ViewData, area: Rect) {
         ],
         empty: "no outsider is climbing right now",
     };
-    let t = app.theme;
-    let app_ref: &App = app;
-    let lines: Vec<Vec<Line>> = rows
-        .iter()
-        .map(|&i| {
-            let r = &dv.rising[i];
-            vec![
-                Line::raw(format!("{}", i + 1)),
-                mark(app_ref, &r.id),
-                Line::styled(r.name.clone(), t.external),
-                Line::raw(r.stage.name()),
-                Line::raw(r.score.to_string()),
-                Line::raw(r.next_rung.clone()),
-                Line::raw(r.why.clone()),
-            ]
-        })
-        .collect();
-    draw_list(
-        frame,
-        &t,
-        area,
-        b,
-        (rows_area, cur),
-        rows.len(),
-        spec,
-        |i| lines[i].clone(),
-    );
+    section_list(frame, app, area, title, spec, |app, i| {
+        let r = &dv.rising[i];
+        vec![
+            Line::raw(format!("{}", i + 1)),
+            mark(app, &r.id),
+            Line::styled(r.name.clone(), app.theme.external),
+            Line::raw(r.stage.name()),
+            Line::raw(r.score.to_string()),
+            Line::raw(r.next_rung.clone()),
+            Line::raw(r.why.clone()),
+        ]
+    });
 }
 
 fn stuck(frame: &mut Frame, app: &mut App, d: &ViewData, area: Rect) {
-    let rows = app.devrel_rows();
     let dv = &d.report.devrel;
-    let b = block(
-        app,
-        format!(
-            "Stuck — {} whose latest issue or PR waits on the project, oldest first",
-            crate::tui::ui::count_of(dv.stuck.len(), "outsider", "outsiders")
-        ),
+    let title = format!(
+        "Stuck — {} whose latest issue or PR waits on the project, oldest first",
+        count_of(dv.stuck.len(), "outsider", "outsiders")
     );
-    let (rows_area, cur) = list_rows(app, &b, area, cursor(app), rows.len());
-    set_cursor(app, cur);
     let spec = ListSpec {
         header: &[
             "wait",
@@ -311,59 +312,38 @@ fn stuck(frame: &mut Frame, app: &mut App, d: &ViewData, area: Rect) {
         ],
         empty: "no outsider is waiting on the project",
     };
-    let t = app.theme;
-    let app_ref: &App = app;
-    let lines: Vec<Vec<Line>> = rows
-        .iter()
-        .map(|&i| {
-            let s = &dv.stuck[i];
-            let kind = if s.kind == ItemKind::Pr {
-                "PR"
-            } else {
-                "issue"
-            };
-            vec![
-                Line::styled(
-                    format!("{}d", s.waiting_days),
-                    if s.waiting_days > 14 { t.warn } else { t.tab },
-                ),
-                Line::raw(format!("{kind} #{}", s.item)),
-                mark(app_ref, &s.id),
-                Line::styled(s.name.clone(), t.external),
-                Line::raw(s.reason.as_str()),
-                Line::raw(
-                    s.unblockers
-                        .first()
-                        .map_or_else(|| "–".to_string(), |u| u.name.clone()),
-                ),
-                Line::raw(s.title.clone()),
-            ]
-        })
-        .collect();
-    draw_list(
-        frame,
-        &t,
-        area,
-        b,
-        (rows_area, cur),
-        rows.len(),
-        spec,
-        |i| lines[i].clone(),
-    );
+    section_list(frame, app, area, title, spec, |app, i| {
+        let (s, t) = (&dv.stuck[i], app.theme);
+        let kind = if s.kind == ItemKind::Pr {
+            "PR"
+        } else {
+            "issue"
+        };
+        vec![
+            Line::styled(
+                format!("{}d", s.waiting_days),
+                if s.waiting_days > 14 { t.warn } else { t.tab },
+            ),
+            Line::raw(format!("{kind} #{}", s.item)),
+            mark(app, &s.id),
+            Line::styled(s.name.clone(), t.external),
+            Line::raw(s.reason.as_str()),
+            Line::raw(
+                s.unblockers
+                    .first()
+                    .map_or_else(|| "–".to_string(), |u| u.name.clone()),
+            ),
+            Line::raw(s.title.clone()),
+        ]
+    });
 }
 
 fn helpers(frame: &mut Frame, app: &mut App, d: &ViewData, area: Rect) {
-    let rows = app.devrel_rows();
     let dv = &d.report.devrel;
-    let b = block(
-        app,
-        format!(
-            "Helpers — {} who answer others' issues and review their PRs",
-            crate::tui::ui::count_of(dv.helpers.len(), "outsider", "outsiders")
-        ),
+    let title = format!(
+        "Helpers — {} who answer others' issues and review their PRs",
+        count_of(dv.helpers.len(), "outsider", "outsiders")
     );
-    let (rows_area, cur) = list_rows(app, &b, area, cursor(app), rows.len());
-    set_cursor(app, cur);
     let spec = ListSpec {
         header: &["", "person", "answers", "reviews", "first", "helped", "why"],
         widths: &[
@@ -377,33 +357,18 @@ fn helpers(frame: &mut Frame, app: &mut App, d: &ViewData, area: Rect) {
         ],
         empty: "no outsider answers or reviews other people's work (yet)",
     };
-    let t = app.theme;
-    let app_ref: &App = app;
-    let lines: Vec<Vec<Line>> = rows
-        .iter()
-        .map(|&i| {
-            let h = &dv.helpers[i];
-            vec![
-                mark(app_ref, &h.id),
-                Line::styled(h.name.clone(), t.external),
-                Line::raw(h.answers.to_string()),
-                Line::raw(h.reviews.to_string()),
-                Line::raw(h.first_responses.to_string()),
-                Line::raw(h.people_helped.to_string()),
-                Line::raw(h.why.clone()),
-            ]
-        })
-        .collect();
-    draw_list(
-        frame,
-        &t,
-        area,
-        b,
-        (rows_area, cur),
-        rows.len(),
-        spec,
-        |i| lines[i].clone(),
-    );
+    section_list(frame, app, area, title, spec, |app, i| {
+        let h = &dv.helpers[i];
+        vec![
+            mark(app, &h.id),
+            Line::styled(h.name.clone(), app.theme.external),
+            Line::raw(h.answers.to_string()),
+            Line::raw(h.reviews.to_string()),
+            Line::raw(h.first_responses.to_string()),
+            Line::raw(h.people_helped.to_string()),
+            Line::raw(h.why.clone()),
+        ]
+    });
 }
 
 fn doors(frame: &mut Frame, app: &mut App, d: &ViewData, area: Rect) {
