@@ -1093,15 +1093,7 @@ pub fn ensure_db(path: &Path) -> Result<()> {
     if path.exists() {
         let current = Store::open(path)
             .ok()
-            .and_then(|s| {
-                s.conn()
-                    .query_row(
-                        "SELECT value FROM settings WHERE key = 'demo_version'",
-                        [],
-                        |r| r.get::<_, String>(0),
-                    )
-                    .ok()
-            })
+            .and_then(|s| s.setting("demo_version").ok().flatten())
             .is_some_and(|v| v == DEMO_VERSION);
         if current {
             return Ok(());

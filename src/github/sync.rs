@@ -25,9 +25,8 @@ use super::token::Token;
 use super::transport::{ACCESS_DENIED, Endpoints, RetryPolicy, SyncStats, Transport};
 use crate::domain::{EventKind, ItemKind, Ts, User};
 use crate::error::{Error, Result};
-use crate::store::{self, Store};
+use crate::store::{self, Store, Tx};
 use crate::timefmt::iso;
-use rusqlite::{Connection, OptionalExtension, params};
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
@@ -148,32 +147,11 @@ fn state_ts(store: &Store, key: &str) -> Result<Option<Ts>> {
 /// Set while a run of the issues has accepted partial data.
 const INCOMPLETE_ISSUES: &str = "github.issues.incomplete";
 
-/// Whether `key` is set in `sync_state`; clears it.
-fn take_flag(conn: &Connection, key: &str) -> Result<bool> {
-    Ok(conn
-        .prepare_cached("DELETE FROM sync_state WHERE key = ?1")?
-        .execute([key])?
-        > 0)
-}
-
-fn delete_state(conn: &Connection, keys: &[&str]) -> Result<()> {
-    let mut st = conn.prepare_cached("DELETE FROM sync_state WHERE key = ?1")?;
-    for k in keys {
-        st.execute([k])?;
-    }
-    Ok(())
-}
-
 /// The item is stored with this very `updatedAt`: it was written, with all its overflow
 /// pages, in one earlier transaction, so it needs neither follow-ups nor a rewrite. (The
 /// boundary item of an incremental sync is returned again; this keeps it free.)
 fn unchanged(store: &Store, node: &ItemNode) -> Result<bool> {
-    let stored: Option<Ts> = store
-        .conn()
-        .prepare_cached("SELECT updated_at FROM items WHERE number = ?1")?
-        .query_row([node.number as i64], |r| r.get(0))
-        .optional()?;
-    Ok(stored == Some(ts(&node.updated_at)))
+    Ok(store.item_updated_at(node.number)? == Some(ts(&node.updated_at)))
 }
 
 /// The star or fork `id` is stored with this date already (the boundary entry of an
@@ -184,22 +162,9 @@ fn observer_stored(store: &Store, id: &str, at: Ts) -> Result<bool> {
 
 /// Write one page: the items' GitHub events and commits are replaced (so deleted comments
 /// disappear and a re-fetched page never duplicates), everything else is upserted.
-fn write_batch(conn: &Connection, b: &Batch) -> Result<()> {
-    {
-        let kinds = ITEM_EVENT_KINDS
-            .iter()
-            .map(|k| format!("'{}'", k.as_str()))
-            .collect::<Vec<_>>()
-            .join(",");
-        let mut del_events = conn.prepare_cached(&format!(
-            "DELETE FROM events WHERE item = ?1 AND kind IN ({kinds})"
-        ))?;
-        let mut del_commits = conn.prepare_cached("DELETE FROM item_commits WHERE number = ?1")?;
-        for it in &b.items {
-            del_events.execute(params![it.number as i64])?;
-            del_commits.execute(params![it.number as i64])?;
-        }
-    }
+fn write_batch(conn: &Tx<'_>, b: &Batch) -> Result<()> {
+    let numbers: Vec<u64> = b.items.iter().map(|it| it.number).collect();
+    store::clear_items_children(conn, &numbers, &ITEM_EVENT_KINDS)?;
     // One row per login; a later sighting fills in what an earlier one lacked.
     let mut users: BTreeMap<String, User> = BTreeMap::new();
     for u in &b.users {
@@ -372,10 +337,10 @@ impl Run<'_> {
                 }
                 // A run that accepted partial data ends without moving the watermark, so the
                 // next sync scans the same range again (unchanged items are skipped cheaply).
-                if next.is_none() && take_flag(c, INCOMPLETE_ISSUES)? {
+                if next.is_none() && store::take_state(c, INCOMPLETE_ISSUES)? {
                     match &since {
                         Some(s) => store::set_state(c, "github.issues.watermark", s)?,
-                        None => delete_state(c, &["github.issues.watermark"])?,
+                        None => store::delete_state(c, &["github.issues.watermark"])?,
                     }
                 }
                 match (&next, &since) {
@@ -383,12 +348,13 @@ impl Run<'_> {
                         store::set_state(c, "github.issues.cursor", n)?;
                         match s {
                             Some(s) => store::set_state(c, "github.issues.run_since", s)?,
-                            None => delete_state(c, &["github.issues.run_since"])?,
+                            None => store::delete_state(c, &["github.issues.run_since"])?,
                         }
                     }
-                    (None, _) => {
-                        delete_state(c, &["github.issues.cursor", "github.issues.run_since"])?
-                    }
+                    (None, _) => store::delete_state(
+                        c,
+                        &["github.issues.cursor", "github.issues.run_since"],
+                    )?,
                 }
                 Ok(())
             })?;
@@ -783,11 +749,10 @@ impl Run<'_> {
         }
         let org = self.owner.to_string();
         store.write(|c| {
-            c.execute("DELETE FROM org_members WHERE org = ?1", [&org])?;
-            store::upsert_org_members(c, &org, &logins)?;
+            store::replace_org_members(c, &org, &logins)?;
             match first_etag.as_deref().filter(|e| !e.is_empty()) {
                 Some(e) => store::set_state(c, "github.members.etag", e),
-                None => delete_state(c, &["github.members.etag"]),
+                None => store::delete_state(c, &["github.members.etag"]),
             }
         })?;
         t.progress
@@ -916,7 +881,7 @@ impl Descending {
     /// After a page: keep the cursor to resume from, or, at the end, move the watermark —
     /// unless some page of the run was accepted with partial data: then the watermark stays,
     /// and the next sync scans the same range again.
-    fn save(&self, c: &Connection, next: Option<&str>, partial: bool) -> Result<()> {
+    fn save(&self, c: &Tx<'_>, next: Option<&str>, partial: bool) -> Result<()> {
         let incomplete = self.key("incomplete");
         if partial {
             store::set_state(c, &incomplete, "1")?;
@@ -928,23 +893,23 @@ impl Descending {
                 store::set_state(c, &cursor, n)?;
                 match self.stop_at {
                     Some(s) => store::set_state(c, &stop_at, &iso(s))?,
-                    None => delete_state(c, &[&stop_at])?,
+                    None => store::delete_state(c, &[&stop_at])?,
                 }
                 match self.run_max {
                     Some(m) => store::set_state(c, &run_max, &iso(m))?,
-                    None => delete_state(c, &[&run_max])?,
+                    None => store::delete_state(c, &[&run_max])?,
                 }
             }
             None => {
-                if take_flag(c, &incomplete)? {
+                if store::take_state(c, &incomplete)? {
                     match self.stop_at {
                         Some(s) => store::set_state(c, &self.key("watermark"), &iso(s))?,
-                        None => delete_state(c, &[&self.key("watermark")])?,
+                        None => store::delete_state(c, &[&self.key("watermark")])?,
                     }
                 } else if let Some(m) = self.run_max.or(self.stop_at) {
                     store::set_state(c, &self.key("watermark"), &iso(m))?;
                 }
-                delete_state(c, &[&cursor, &stop_at, &run_max])?;
+                store::delete_state(c, &[&cursor, &stop_at, &run_max])?;
             }
         }
         Ok(())
@@ -1040,7 +1005,7 @@ fn count_observers(store: &Store, kind: ObservedKind) -> Result<u64> {
 
 /// Delete the stars (forks) whose ids were not seen in a complete re-list; returns how many.
 fn remove_unseen_observers(
-    c: &Connection,
+    c: &Tx<'_>,
     kind: ObservedKind,
     seen: &std::collections::HashSet<String>,
 ) -> Result<u64> {
