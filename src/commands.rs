@@ -129,7 +129,7 @@ fn sync(config_path: Option<&Path>, args: SyncArgs) -> Result<()> {
         github.check_access_blocking()?;
     }
     let mut store = Store::open(&db)?;
-    let json = serde_json::to_string(&cfg.settings).map_err(|e| Error::Db(e.to_string()))?;
+    let json = serde_json::to_string(&cfg.settings)?;
     // Recorded with the first data written, so a sync that fails before it changes nothing.
     store.stage_settings(vec![("analysis".into(), json)], facts);
     if let Some(p) = &git_path {
@@ -229,7 +229,7 @@ pub fn record_settings(store: &mut Store, cfg: &Config, cfg_file: Option<&Path>)
         Some(p) => crate::affiliations::read_file(&p, &cfg.settings)?,
         None => Vec::new(),
     };
-    let json = serde_json::to_string(&cfg.settings).map_err(|e| Error::Db(e.to_string()))?;
+    let json = serde_json::to_string(&cfg.settings)?;
     store.write(|c| {
         store::set_setting(c, "analysis", &json)?;
         store::replace_affiliations(c, &facts)

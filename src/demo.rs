@@ -1063,8 +1063,7 @@ fn realise_one(g: &mut Gen, number: u64, s: Spec) {
 
 /// Write `data` into `store` in one transaction, with the demo's repository and settings.
 pub fn write(store: &mut Store, data: &DemoData, repo: &str, settings: &Settings) -> Result<()> {
-    let json =
-        serde_json::to_string(settings).map_err(|e| crate::error::Error::Db(e.to_string()))?;
+    let json = serde_json::to_string(settings)?;
     store.write(|c| {
         store::set_repository(c, Some(repo), None, Some("main"), None, None)?;
         store::set_setting(c, "analysis", &json)?;

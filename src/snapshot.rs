@@ -383,7 +383,7 @@ impl Redaction {
         for p in s.offline_phrases.iter_mut() {
             *p = ids.redact_text(p);
         }
-        let analysis = Some(serde_json::to_string(&s).map_err(|e| Error::Db(e.to_string()))?);
+        let analysis = Some(serde_json::to_string(&s)?);
         Ok(Redaction { ids, analysis })
     }
 }

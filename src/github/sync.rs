@@ -22,7 +22,7 @@ use super::convert::{
 };
 use super::progress::{Progress, ProgressMode};
 use super::token::Token;
-use super::transport::{ACCESS_DENIED, Endpoints, RetryPolicy, SyncStats, Transport};
+use super::transport::{Endpoints, RetryPolicy, SyncStats, Transport};
 use crate::domain::{EventKind, ItemKind, Ts, User};
 use crate::error::{Error, Result};
 use crate::store::{self, Store, Tx};
@@ -134,8 +134,10 @@ struct Run<'a> {
 
 fn parse_at<T: DeserializeOwned>(data: &Value, pointer: &str) -> Result<T> {
     let v = data.pointer(pointer).cloned().unwrap_or(Value::Null);
-    serde_json::from_value(v)
-        .map_err(|e| Error::GitHub(format!("unexpected GraphQL response at {pointer}: {e}")))
+    serde_json::from_value(v).map_err(|source| Error::UnexpectedResponse {
+        at: pointer.to_string(),
+        source,
+    })
 }
 
 fn state_ts(store: &Store, key: &str) -> Result<Option<Ts>> {
@@ -715,9 +717,9 @@ impl Run<'_> {
             };
             let reply = match t.rest_get(&url, tag).await {
                 Ok(r) => r,
-                Err(Error::GitHub(why)) if why.starts_with(ACCESS_DENIED) => {
+                Err(Error::AccessDenied { reason, .. }) => {
                     t.progress.note(&format!(
-                        "organisation members not visible ({why}); skipped"
+                        "organisation members not visible (access denied, HTTP 403: {reason}); skipped"
                     ));
                     return Ok(());
                 }
