@@ -18,7 +18,7 @@
 
 use super::convert::{
     Batch, Comment, Conn, CountNode, ITEM_EVENT_KINDS, ItemNode, Observers, PrCommit, Review,
-    TimelineEvent, fork_id, star_id, ts,
+    TimelineEvent, fork_id, star_id,
 };
 use super::progress::{Progress, ProgressMode};
 use super::token::Token;
@@ -153,7 +153,7 @@ const INCOMPLETE_ISSUES: &str = "github.issues.incomplete";
 /// pages, in one earlier transaction, so it needs neither follow-ups nor a rewrite. (The
 /// boundary item of an incremental sync is returned again; this keeps it free.)
 fn unchanged(store: &Store, node: &ItemNode) -> Result<bool> {
-    Ok(store.item_updated_at(node.number)? == Some(ts(&node.updated_at)))
+    Ok(store.item_updated_at(node.number)? == Some(node.updated_at))
 }
 
 /// The star or fork `id` is stored with this date already (the boundary entry of an
@@ -320,7 +320,7 @@ impl Run<'_> {
             let mut page_max = state_ts(store, "github.issues.watermark")?
                 .or_else(|| since.as_deref().and_then(crate::timefmt::parse_rfc3339));
             for node in conn.nodes.iter().flatten() {
-                page_max = page_max.max(Some(ts(&node.updated_at)));
+                page_max = page_max.max(Some(node.updated_at));
                 if unchanged(store, node)? {
                     continue;
                 }
@@ -402,7 +402,7 @@ impl Run<'_> {
             let mut batch = Batch::default();
             let mut reached = false;
             for node in conn.nodes.iter().flatten() {
-                let at = ts(&node.updated_at);
+                let at = node.updated_at;
                 if d.stop_at.is_some_and(|s| at < s) {
                     reached = true;
                     break;
@@ -506,13 +506,7 @@ impl Run<'_> {
                             .edges
                             .iter()
                             .flatten()
-                            .map(|e| {
-                                (
-                                    e.node.as_ref().map(|u| star_id(&u.login)),
-                                    ts(&e.starred_at),
-                                    e,
-                                )
-                            })
+                            .map(|e| (e.node.as_ref().map(|u| star_id(&u.login)), e.starred_at, e))
                             .map(|(id, at, e)| (id, at, Entry::Star(e)))
                             .collect();
                         (c.total_count, c.page_info.clone(), entries)
@@ -525,7 +519,7 @@ impl Run<'_> {
                             .flatten()
                             .map(|f| {
                                 let id = f.owner.as_ref().map(|o| fork_id(&o.login));
-                                (id, ts(&f.created_at), Entry::Fork(f))
+                                (id, f.created_at, Entry::Fork(f))
                             })
                             .collect();
                         (c.total_count, c.page_info.clone(), entries)
@@ -683,9 +677,19 @@ impl Run<'_> {
                 .and_then(Value::as_array)
                 .into_iter()
                 .flatten()
-                // A deleted item comes back null; an item of the other kind as `{}`.
-                .map(|v| serde_json::from_value(v.clone()).ok())
-                .collect();
+                .enumerate()
+                // A deleted item comes back null; an item of the other kind as `{}`. Any
+                // other node must parse (a malformed date is an error, not a skipped item).
+                .map(|(i, v)| match v {
+                    Value::Object(o) if !o.is_empty() => serde_json::from_value(v.clone())
+                        .map(Some)
+                        .map_err(|source| Error::UnexpectedResponse {
+                            at: format!("/nodes/{i}"),
+                            source,
+                        }),
+                    _ => Ok(None),
+                })
+                .collect::<Result<_>>()?;
             let mut batch = Batch::default();
             for node in nodes.iter().flatten() {
                 self.follow_ups(t, node, &mut batch).await?;
