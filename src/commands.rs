@@ -138,7 +138,7 @@ fn sync(config_path: Option<&Path>, args: SyncArgs) -> Result<()> {
         github.check_access_blocking()?;
     }
     let mut store = Store::open(&db)?;
-    let json = serde_json::to_string(&cfg.settings).map_err(|e| Error::Db(e.to_string()))?;
+    let json = serde_json::to_string(&cfg.settings)?;
     // Recorded with the first data written, so a sync that fails before it changes nothing.
     store.stage_settings(vec![("analysis".into(), json)], facts);
     if let Some(p) = &git_path {

@@ -1063,8 +1063,7 @@ fn realise_one(g: &mut Gen, number: u64, s: Spec) {
 
 /// Write `data` into `store` in one transaction, with the demo's repository and settings.
 pub fn write(store: &mut Store, data: &DemoData, repo: &str, settings: &Settings) -> Result<()> {
-    let json =
-        serde_json::to_string(settings).map_err(|e| crate::error::Error::Db(e.to_string()))?;
+    let json = serde_json::to_string(settings)?;
     store.write(|c| {
         store::set_repository(c, Some(repo), None, Some("main"), None, None)?;
         store::set_setting(c, "analysis", &json)?;
@@ -1093,15 +1092,7 @@ pub fn ensure_db(path: &Path) -> Result<()> {
     if path.exists() {
         let current = Store::open(path)
             .ok()
-            .and_then(|s| {
-                s.conn()
-                    .query_row(
-                        "SELECT value FROM settings WHERE key = 'demo_version'",
-                        [],
-                        |r| r.get::<_, String>(0),
-                    )
-                    .ok()
-            })
+            .and_then(|s| s.setting("demo_version").ok().flatten())
             .is_some_and(|v| v == DEMO_VERSION);
         if current {
             return Ok(());

@@ -76,11 +76,36 @@ pub enum Error {
     #[error("GitHub request failed: {0}; try again later (the sync resumes where it stopped)")]
     GitHub(String),
 
+    /// A plain HTTP 403 or a GraphQL FORBIDDEN: the token may not see this resource. Not
+    /// retried; the org-members step skips it (members are optional).
+    #[error("access denied (HTTP 403): {reason}; {fix}")]
+    AccessDenied { reason: String, fix: &'static str },
+
+    /// A GitHub response of a shape contrail does not expect (a missing field, a timestamp
+    /// that is not RFC 3339): never stored as a guess.
+    #[error(
+        "GitHub request failed: unexpected GraphQL response at {at}: {source}; try again later (the sync resumes where it stopped), or upgrade contrail if it persists"
+    )]
+    UnexpectedResponse {
+        at: String,
+        #[source]
+        source: serde_json::Error,
+    },
+
     #[error("git error: {0}")]
     Git(String),
 
-    #[error("database error: {0}")]
-    Db(String),
+    /// An error of libgit2 itself.
+    #[error("git error: {}", .0.message())]
+    GitLib(#[source] git2::Error),
+
+    #[error(
+        "database error: {0}; check that the disk has space and the file is intact, or pass --db NEW to start a new file"
+    )]
+    Db(#[source] rusqlite::Error),
+
+    #[error("cannot encode or decode JSON: {0}; this is a bug in contrail, please report it")]
+    Json(#[from] serde_json::Error),
 }
 
 impl From<rusqlite::Error> for Error {
@@ -88,8 +113,15 @@ impl From<rusqlite::Error> for Error {
         if is_busy(&e) {
             return Error::Busy;
         }
-        Error::Db(e.to_string())
+        Error::Db(e)
     }
+}
+
+impl Error {
+    /// The fix for an [`Error::AccessDenied`] in general.
+    pub const ACCESS_FIX: &'static str = "check the token's access to this repository and its organisation, then run the same command again (it resumes where it stopped)";
+    /// The fix for an [`Error::AccessDenied`] caused by SAML single sign-on.
+    pub const SAML_FIX: &'static str = "authorize the token for the organisation's SAML single sign-on, then run the same command again (it resumes where it stopped)";
 }
 
 /// Whether SQLite gave up waiting for another connection's lock.
@@ -122,6 +154,33 @@ impl Error {
 
 impl From<git2::Error> for Error {
     fn from(e: git2::Error) -> Self {
-        Error::Git(e.message().to_string())
+        Error::GitLib(e)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::error::Error as _;
+
+    #[test]
+    fn wrapped_errors_keep_their_source_and_their_message() {
+        let db: Error = rusqlite::Error::InvalidQuery.into();
+        assert!(matches!(db, Error::Db(_)) && db.source().is_some(), "{db}");
+        assert!(db.to_string().contains("--db NEW"), "{db}");
+        let git: Error = git2::Error::from_str("boom").into();
+        assert_eq!(git.to_string(), "git error: boom");
+        assert!(git.source().is_some());
+        let json: Error = serde_json::from_str::<u8>("x").unwrap_err().into();
+        assert!(json.source().is_some(), "{json}");
+        let denied = Error::AccessDenied {
+            reason: "Resource not accessible".into(),
+            fix: Error::ACCESS_FIX,
+        };
+        assert!(
+            denied
+                .to_string()
+                .starts_with("access denied (HTTP 403): Resource")
+        );
     }
 }

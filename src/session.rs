@@ -37,8 +37,7 @@ pub fn record_settings(store: &mut Store, cfg: &Config, cfg_file: Option<&Path>)
         Some(p) => crate::affiliations::read_file(&p, &cfg.settings)?,
         None => Vec::new(),
     };
-    let json = serde_json::to_string(&cfg.settings)
-        .map_err(|e| crate::error::Error::Usage(format!("cannot record the settings: {e}")))?;
+    let json = serde_json::to_string(&cfg.settings)?;
     store.write(|c| {
         store::set_setting(c, "analysis", &json)?;
         store::replace_affiliations(c, &facts)

@@ -4,7 +4,7 @@
 
 use crate::error::{Error, Result};
 use crate::store::Store;
-use rusqlite::{Connection, OpenFlags, params};
+use crate::store::snapshot::{Redact, SnapshotCopy};
 use std::path::{Path, PathBuf};
 
 /// What an export wrote.
@@ -45,22 +45,16 @@ pub fn export(src: &Path, dest: &Path, redact: bool) -> Result<ExportStats> {
         .tempfile_in(dir)
         .map_err(io)?;
     remove_on_signal(tmp.path());
-    let conn = if redact {
-        let mem = copy_into_memory(src)?;
-        let tx = mem.unchecked_transaction()?;
-        redact_db(&tx)?;
-        tx.commit()?;
+    let copy = if redact {
+        let mut mem = SnapshotCopy::in_memory(src)?;
+        let people = mem.people()?;
+        let r = Redaction::new(people)?;
+        mem.redact(&r.ids, r.analysis.as_deref())?;
         mem
     } else {
-        Connection::open_with_flags(src, OpenFlags::SQLITE_OPEN_READ_ONLY)?
+        SnapshotCopy::of_file(src)?
     };
-    conn.execute("VACUUM INTO ?1", params![tmp.path().to_string_lossy()])?;
-    drop(conn);
-    {
-        let out = Connection::open(tmp.path())?;
-        // A snapshot is one file: no WAL side files.
-        out.pragma_update(None, "journal_mode", "DELETE")?;
-    }
+    copy.write_to(tmp.path())?;
     tmp.persist_noclobber(dest).map_err(|e| io(e.error))?;
     let bytes = std::fs::metadata(dest).map(|m| m.len()).unwrap_or(0);
     Ok(ExportStats {
@@ -109,37 +103,6 @@ fn remove_on_signal(path: &Path) {
     if let Err(e) = spawned {
         tracing::warn!("cannot watch for interruptions during the export: {e}");
     }
-}
-
-/// The whole database at `src` as an in-memory copy (schema, rows, `application_id` and
-/// `user_version`), read without writing to `src`.
-fn copy_into_memory(src: &Path) -> Result<Connection> {
-    let mem = Connection::open_in_memory()?;
-    let abs = std::path::absolute(src).unwrap_or_else(|_| src.to_path_buf());
-    mem.execute("ATTACH DATABASE ?1 AS src", params![abs.to_string_lossy()])?;
-    let objects: Vec<(String, String, String)> = mem
-        .prepare(
-            "SELECT type, name, sql FROM src.sqlite_master
-             WHERE sql IS NOT NULL AND name NOT LIKE 'sqlite_%'
-             ORDER BY type = 'index', rowid",
-        )?
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
-        .collect::<rusqlite::Result<_>>()?;
-    for (kind, name, sql) in &objects {
-        mem.execute_batch(sql)?;
-        if kind == "table" {
-            let q = name.replace('"', "\"\"");
-            mem.execute_batch(&format!(
-                "INSERT INTO main.\"{q}\" SELECT * FROM src.\"{q}\""
-            ))?;
-        }
-    }
-    let app: i64 = mem.query_row("PRAGMA src.application_id", [], |r| r.get(0))?;
-    let ver: i64 = mem.query_row("PRAGMA src.user_version", [], |r| r.get(0))?;
-    mem.execute_batch("DETACH DATABASE src")?;
-    mem.pragma_update(None, "application_id", app)?;
-    mem.pragma_update(None, "user_version", ver)?;
-    Ok(mem)
 }
 
 /// A stable pseudonym for an email: the local part is replaced by a hash, the domain is kept.
@@ -320,166 +283,67 @@ impl Identities {
     }
 }
 
-fn strings(conn: &Connection, sql: &str) -> Result<Vec<String>> {
-    Ok(conn
-        .prepare(sql)?
-        .query_map([], |r| r.get::<_, Option<String>>(0))?
-        .filter_map(|r| r.transpose())
-        .collect::<rusqlite::Result<_>>()?)
+impl Redact for Identities {
+    fn email(&self, email: &str) -> String {
+        Identities::email(self, email)
+    }
+
+    fn login(&self, login: &str) -> String {
+        pseudonymize_login(login)
+    }
+
+    fn name(&self, name: &str) -> String {
+        pseudonymize_name(name)
+    }
+
+    fn text(&self, text: &str) -> String {
+        self.redact_text(text)
+    }
+
+    fn identity(&self, id: &str) -> String {
+        self.redact_identity(id)
+    }
 }
 
-/// Pseudonymise every person in the database — names, logins and emails in their columns,
-/// and inside free text (commit subjects and trailers, titles, link reasons, recorded
-/// settings) — through one identity table, and remove private text: issue/PR/comment
-/// bodies, commit message bodies, the user's notes, sync bookkeeping, the local path and
-/// credentials in the API URL.
-fn redact_db(conn: &Connection) -> Result<()> {
-    let mut logins = strings(
-        conn,
-        "SELECT login FROM users UNION SELECT author FROM items UNION SELECT merged_by FROM items
-         UNION SELECT actor FROM events UNION SELECT login FROM org_members
-         UNION SELECT login FROM identity_links UNION SELECT head_repo_owner FROM items",
-    )?;
-    let mut names = strings(
-        conn,
-        "SELECT author_name FROM commits UNION SELECT committer_name FROM commits
-         UNION SELECT name FROM users",
-    )?;
-    let settings: Option<crate::config::Settings> =
-        strings(conn, "SELECT value FROM settings WHERE key = 'analysis'")?
-            .first()
-            .and_then(|j| serde_json::from_str(j).ok());
-    if let Some(s) = &settings {
-        for id in s.aliases.iter().flatten() {
-            if !id.contains('@') {
-                logins.push(id.clone());
-            }
-        }
-    }
-    names.retain(|n| !n.contains('@'));
-    let emails = strings(
-        conn,
-        "SELECT author_email FROM commits UNION SELECT raw_author_email FROM commits
-         UNION SELECT committer_email FROM commits UNION SELECT email FROM users
-         UNION SELECT email FROM identity_links",
-    )?;
-    let mut keep_domains: Vec<String> = strings(
-        conn,
-        "SELECT substr(identity, 8) FROM affiliations WHERE identity LIKE 'domain:%'",
-    )?;
-    if let Some(s) = &settings {
-        keep_domains.extend(s.internal_domains.iter().cloned());
-    }
-    let ids = Identities::new(&logins, &names, &keep_domains);
+/// What a redacted export writes: one identity table for every person the database names,
+/// and the recorded analysis settings rewritten through it.
+struct Redaction {
+    ids: Identities,
+    /// The redacted analysis settings (JSON), when the database recorded readable ones.
+    analysis: Option<String>,
+}
 
-    // Columns that hold one email, login or name.
-    for (table, key, col) in [
-        ("commits", "sha", "author_email"),
-        ("commits", "sha", "raw_author_email"),
-        ("commits", "sha", "committer_email"),
-    ] {
-        rewrite_column(conn, table, key, col, |e| ids.email(e))?;
-    }
-    for (table, key, col) in [
-        ("commits", "sha", "author_name"),
-        ("commits", "sha", "committer_name"),
-    ] {
-        rewrite_column(conn, table, key, col, pseudonymize_name)?;
-    }
-    for (table, key, col) in [
-        ("items", "number", "author"),
-        ("items", "number", "merged_by"),
-        ("items", "number", "head_repo_owner"),
-        ("events", "id", "actor"),
-    ] {
-        rewrite_column(conn, table, key, col, pseudonymize_login)?;
-    }
-    rewrite_column(conn, "items", "number", "title", |t| ids.redact_text(t))?;
-    // Tables keyed on a person: rebuild them.
-    type UserRow = (String, String, Option<String>, Option<String>, Option<i64>);
-    let users: Vec<UserRow> = conn
-        .prepare("SELECT login, kind, name, company, database_id FROM users")?
-        .query_map([], |r| {
-            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
-        })?
-        .collect::<rusqlite::Result<_>>()?;
-    conn.execute("DELETE FROM users", [])?;
-    for (login, kind, name, company, _database_id) in users {
-        conn.execute(
-            "INSERT OR IGNORE INTO users (login, kind, name, company, email, database_id)
-             VALUES (?1, ?2, ?3, ?4, NULL, NULL)",
-            params![
-                pseudonymize_login(&login),
-                kind,
-                name.as_deref().map(pseudonymize_name),
-                company.as_deref().map(|c| ids.redact_text(c))
-            ],
-        )?;
-    }
-    let members: Vec<(String, String)> = conn
-        .prepare("SELECT org, login FROM org_members")?
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
-        .collect::<rusqlite::Result<_>>()?;
-    conn.execute("DELETE FROM org_members", [])?;
-    for (org, login) in members {
-        conn.execute(
-            "INSERT OR IGNORE INTO org_members (org, login) VALUES (?1, ?2)",
-            params![org, pseudonymize_login(&login)],
-        )?;
-    }
-    let links: Vec<(String, String, String)> = conn
-        .prepare("SELECT email, login, reason FROM identity_links")?
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
-        .collect::<rusqlite::Result<_>>()?;
-    conn.execute("DELETE FROM identity_links", [])?;
-    for (email, login, reason) in links {
-        conn.execute(
-            "INSERT OR IGNORE INTO identity_links (email, login, reason) VALUES (?1, ?2, ?3)",
-            params![
-                ids.email(&email),
-                pseudonymize_login(&login),
-                ids.redact_text(&reason)
-            ],
-        )?;
-    }
-    rewrite_column(conn, "affiliations", "rowid", "identity", |v| {
-        ids.redact_identity(v)
-    })?;
-    rewrite_column(conn, "affiliations", "rowid", "source", |v| {
-        ids.redact_text(v)
-    })?;
-    // Commit messages: the subject and the trailer lines stay, redacted; the body goes.
-    let commits: Vec<(String, String, String)> = conn
-        .prepare("SELECT sha, subject, trailers FROM commits")?
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
-        .collect::<rusqlite::Result<_>>()?;
-    {
-        let mut upd = conn.prepare_cached(
-            "UPDATE commits SET subject = ?2, message = ?3, trailers = ?4 WHERE sha = ?1",
-        )?;
-        for (sha, subject, json) in &commits {
-            let subject = ids.redact_text(subject);
-            let mut trailers: Vec<(String, String)> =
-                serde_json::from_str(json).unwrap_or_default();
-            for (_, v) in &mut trailers {
-                *v = ids.redact_text(v);
+impl Redaction {
+    fn new(people: crate::store::snapshot::People) -> Result<Redaction> {
+        let crate::store::snapshot::People {
+            mut logins,
+            names,
+            emails,
+            fact_domains,
+            analysis,
+        } = people;
+        let settings: Option<crate::config::Settings> = analysis
+            .as_deref()
+            .and_then(|j| serde_json::from_str(j).ok());
+        if let Some(s) = &settings {
+            for id in s.aliases.iter().flatten() {
+                if !id.contains('@') {
+                    logins.push(id.clone());
+                }
             }
-            let lines: Vec<String> = trailers.iter().map(|(k, v)| format!("{k}: {v}")).collect();
-            let msg = if lines.is_empty() {
-                subject.clone()
-            } else {
-                format!("{subject}\n\n{}", lines.join("\n"))
-            };
-            upd.execute(params![
-                sha,
-                subject,
-                msg,
-                crate::store::trailers_json(&trailers)
-            ])?;
         }
-    }
-    // Recorded settings: aliases through the identity table, patterns and phrases as text.
-    if let Some(mut s) = settings {
+        let mut keep_domains = fact_domains;
+        if let Some(s) = &settings {
+            keep_domains.extend(s.internal_domains.iter().cloned());
+        }
+        let ids = Identities::new(&logins, &names, &keep_domains);
+        let Some(mut s) = settings else {
+            return Ok(Redaction {
+                ids,
+                analysis: None,
+            });
+        };
+        // Recorded settings: aliases through the identity table, patterns and phrases as text.
         for id in s.aliases.iter_mut().flatten() {
             *id = ids.redact_identity(id);
         }
@@ -519,50 +383,9 @@ fn redact_db(conn: &Connection) -> Result<()> {
         for p in s.offline_phrases.iter_mut() {
             *p = ids.redact_text(p);
         }
-        let json = serde_json::to_string(&s).map_err(|e| Error::Db(e.to_string()))?;
-        crate::store::set_setting(conn, "analysis", &json)?;
+        let analysis = Some(serde_json::to_string(&s)?);
+        Ok(Redaction { ids, analysis })
     }
-    let api_url: Option<String> = strings(conn, "SELECT api_url FROM repository")?
-        .into_iter()
-        .next();
-    conn.execute_batch(
-        "UPDATE items SET body = '';
-         UPDATE events SET body = NULL WHERE body IS NOT NULL;
-         DELETE FROM notes;
-         DELETE FROM sync_state;
-         UPDATE repository SET git_path = NULL;",
-    )?;
-    if let Some(u) = api_url {
-        conn.execute(
-            "UPDATE repository SET api_url = ?1",
-            params![crate::sanitize::strip_url_credentials(&u)],
-        )?;
-    }
-    Ok(())
-}
-
-/// Apply `f` to every non-null value of `table.col` (rows addressed by `key`).
-fn rewrite_column(
-    conn: &Connection,
-    table: &str,
-    key: &str,
-    col: &str,
-    f: impl Fn(&str) -> String,
-) -> Result<()> {
-    let rows: Vec<(rusqlite::types::Value, String)> = conn
-        .prepare(&format!(
-            "SELECT {key}, {col} FROM {table} WHERE {col} IS NOT NULL"
-        ))?
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
-        .collect::<rusqlite::Result<_>>()?;
-    let mut upd = conn.prepare(&format!("UPDATE {table} SET {col} = ?2 WHERE {key} = ?1"))?;
-    for (k, v) in rows {
-        let new = f(&v);
-        if new != v {
-            upd.execute(params![k, new])?;
-        }
-    }
-    Ok(())
 }
 
 #[cfg(test)]

@@ -6,7 +6,6 @@
 use crate::domain::{
     Event, EventKind, IdentityLink, Item, ItemKind, ItemState, Ts, User, UserKind,
 };
-use crate::timefmt::parse_rfc3339;
 use serde::Deserialize;
 use serde_json::Value;
 
@@ -69,7 +68,8 @@ pub struct Oid {
 #[serde(rename_all = "camelCase")]
 pub struct Comment {
     pub id: String,
-    pub created_at: String,
+    #[serde(deserialize_with = "crate::timefmt::de_rfc3339")]
+    pub created_at: Ts,
     pub body: Option<String>,
     pub author_association: Option<String>,
     pub author: Option<Actor>,
@@ -80,8 +80,10 @@ pub struct Comment {
 pub struct Review {
     pub id: String,
     pub state: Option<String>,
-    pub submitted_at: Option<String>,
-    pub created_at: String,
+    #[serde(default, deserialize_with = "crate::timefmt::de_rfc3339_opt")]
+    pub submitted_at: Option<Ts>,
+    #[serde(deserialize_with = "crate::timefmt::de_rfc3339")]
+    pub created_at: Ts,
     pub body: Option<String>,
     pub author_association: Option<String>,
     pub author: Option<Actor>,
@@ -112,7 +114,8 @@ pub struct TimelineEvent {
     #[serde(rename = "__typename")]
     pub typename: String,
     pub id: String,
-    pub created_at: Option<String>,
+    #[serde(default, deserialize_with = "crate::timefmt::de_rfc3339_opt")]
+    pub created_at: Option<Ts>,
     pub state_reason: Option<String>,
     pub actor: Option<Actor>,
     pub closer: Option<Value>,
@@ -132,16 +135,20 @@ pub struct ItemNode {
     pub title: String,
     pub body: Option<String>,
     pub state: String,
-    pub created_at: String,
-    pub updated_at: String,
-    pub closed_at: Option<String>,
+    #[serde(deserialize_with = "crate::timefmt::de_rfc3339")]
+    pub created_at: Ts,
+    #[serde(deserialize_with = "crate::timefmt::de_rfc3339")]
+    pub updated_at: Ts,
+    #[serde(default, deserialize_with = "crate::timefmt::de_rfc3339_opt")]
+    pub closed_at: Option<Ts>,
     pub author_association: Option<String>,
     pub author: Option<Actor>,
     pub labels: Option<Conn<Name>>,
     pub comments: Option<Conn<Comment>>,
     pub timeline_items: Option<Conn<TimelineEvent>>,
     pub is_draft: Option<bool>,
-    pub merged_at: Option<String>,
+    #[serde(default, deserialize_with = "crate::timefmt::de_rfc3339_opt")]
+    pub merged_at: Option<Ts>,
     pub additions: Option<i64>,
     pub deletions: Option<i64>,
     pub changed_files: Option<i64>,
@@ -155,7 +162,8 @@ pub struct ItemNode {
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct StarEdge {
-    pub starred_at: String,
+    #[serde(deserialize_with = "crate::timefmt::de_rfc3339")]
+    pub starred_at: Ts,
     pub node: Option<StarUser>,
 }
 
@@ -181,7 +189,8 @@ pub struct StarConn {
 #[serde(rename_all = "camelCase")]
 pub struct ForkNode {
     pub name_with_owner: String,
-    pub created_at: String,
+    #[serde(deserialize_with = "crate::timefmt::de_rfc3339")]
+    pub created_at: Ts,
     pub owner: Option<Actor>,
 }
 
@@ -215,10 +224,6 @@ pub struct Batch {
     pub users: Vec<User>,
     pub item_commits: Vec<(u64, String)>,
     pub links: Vec<IdentityLink>,
-}
-
-pub fn ts(s: &str) -> Ts {
-    parse_rfc3339(s).unwrap_or(0)
 }
 
 fn kind_of(typename: Option<&str>) -> UserKind {
@@ -290,10 +295,10 @@ impl Batch {
             author_association: n.author_association.clone(),
             state,
             is_draft: n.is_draft.unwrap_or(false),
-            created_at: ts(&n.created_at),
-            updated_at: ts(&n.updated_at),
-            closed_at: n.closed_at.as_deref().map(ts),
-            merged_at: n.merged_at.as_deref().map(ts),
+            created_at: n.created_at,
+            updated_at: n.updated_at,
+            closed_at: n.closed_at,
+            merged_at: n.merged_at,
             merged_by,
             merge_commit_sha: n.merge_commit.as_ref().map(|c| c.oid.clone()),
             additions: n.additions,
@@ -329,7 +334,7 @@ impl Batch {
                 kind: EventKind::Comment,
                 item: Some(item),
                 actor: actor.map(Into::into),
-                at: ts(&cm.created_at),
+                at: cm.created_at,
                 association: cm.author_association.as_deref().map(Into::into),
                 state: None,
                 body: cm.body.as_deref().map(Into::into),
@@ -346,7 +351,7 @@ impl Batch {
                 kind: EventKind::Review,
                 item: Some(item),
                 actor: actor.map(Into::into),
-                at: ts(r.submitted_at.as_deref().unwrap_or(&r.created_at)),
+                at: r.submitted_at.unwrap_or(r.created_at),
                 association: r.author_association.as_deref().map(Into::into),
                 state: r.state.as_deref().map(Into::into),
                 body: r.body.as_deref().filter(|b| !b.is_empty()).map(Into::into),
@@ -367,7 +372,7 @@ impl Batch {
                 kind: EventKind::ReviewComment,
                 item: Some(item),
                 actor: actor.map(Into::into),
-                at: ts(&cm.created_at),
+                at: cm.created_at,
                 association: cm.author_association.as_deref().map(Into::into),
                 state: None,
                 body: cm.body.as_deref().map(Into::into),
@@ -407,6 +412,8 @@ impl Batch {
                 "CrossReferencedEvent" => EventKind::CrossReferenced,
                 _ => continue,
             };
+            // Every kind above has a `createdAt`; one without is skipped, not dated 1970.
+            let Some(at) = t.created_at else { continue };
             let actor = self.who(t.actor.as_ref(), false);
             let target = match kind {
                 EventKind::Closed => t.closer.as_ref().and_then(|c| {
@@ -443,7 +450,7 @@ impl Batch {
                 kind,
                 item: Some(item),
                 actor: actor.map(Into::into),
-                at: t.created_at.as_deref().map(ts).unwrap_or(0),
+                at,
                 association: None,
                 state: t.state_reason.as_deref().map(Into::into),
                 body: None,
@@ -467,7 +474,7 @@ impl Batch {
             kind: EventKind::Star,
             item: None,
             actor: Some(u.login.as_str().into()),
-            at: ts(&e.starred_at),
+            at: e.starred_at,
             association: None,
             state: None,
             body: None,
@@ -486,7 +493,7 @@ impl Batch {
             kind: EventKind::Fork,
             item: None,
             actor: Some(owner.as_str().into()),
-            at: ts(&f.created_at),
+            at: f.created_at,
             association: None,
             state: None,
             body: None,
@@ -518,3 +525,40 @@ pub const ITEM_EVENT_KINDS: [EventKind; 10] = [
     EventKind::Assigned,
     EventKind::CrossReferenced,
 ];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn issue(updated_at: &str) -> serde_json::Value {
+        serde_json::json!({
+            "id": "I_1", "number": 1, "url": "https://github.com/o/r/issues/1", "title": "t",
+            "state": "OPEN", "createdAt": "2024-03-01T12:00:00Z", "updatedAt": updated_at,
+            "closedAt": null,
+        })
+    }
+
+    #[test]
+    fn an_item_with_an_unparsable_date_is_refused_not_dated_1970() {
+        let ok: ItemNode = serde_json::from_value(issue("2024-03-02T12:00:00Z")).unwrap();
+        assert_eq!(ok.updated_at, 1_709_380_800);
+        assert_eq!(ok.closed_at, None);
+        let err = serde_json::from_value::<ItemNode>(issue("last Tuesday")).unwrap_err();
+        assert!(err.to_string().contains("not an RFC 3339 time"), "{err}");
+    }
+
+    #[test]
+    fn a_timeline_event_without_a_date_is_skipped() {
+        let page: Conn<TimelineEvent> = serde_json::from_value(serde_json::json!({
+            "nodes": [
+                {"__typename": "ClosedEvent", "id": "E_1"},
+                {"__typename": "ReopenedEvent", "id": "E_2", "createdAt": "2024-03-01T12:00:00Z"},
+            ]
+        }))
+        .unwrap();
+        let mut b = Batch::default();
+        b.add_timeline(1, &page);
+        let ats: Vec<Ts> = b.events.iter().map(|e| e.at).collect();
+        assert_eq!(ats, vec![1_709_294_400]);
+    }
+}

@@ -18,16 +18,15 @@
 
 use super::convert::{
     Batch, Comment, Conn, CountNode, ITEM_EVENT_KINDS, ItemNode, Observers, PrCommit, Review,
-    TimelineEvent, fork_id, star_id, ts,
+    TimelineEvent, fork_id, star_id,
 };
 use super::progress::{Progress, ProgressMode};
 use super::token::Token;
-use super::transport::{ACCESS_DENIED, Endpoints, RetryPolicy, SyncStats, Transport};
+use super::transport::{Endpoints, RetryPolicy, SyncStats, Transport};
 use crate::domain::{EventKind, ItemKind, Ts, User};
 use crate::error::{Error, Result};
-use crate::store::{self, Store};
+use crate::store::{self, Store, Tx};
 use crate::timefmt::iso;
-use rusqlite::{Connection, OptionalExtension, params};
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
@@ -135,8 +134,10 @@ struct Run<'a> {
 
 fn parse_at<T: DeserializeOwned>(data: &Value, pointer: &str) -> Result<T> {
     let v = data.pointer(pointer).cloned().unwrap_or(Value::Null);
-    serde_json::from_value(v)
-        .map_err(|e| Error::GitHub(format!("unexpected GraphQL response at {pointer}: {e}")))
+    serde_json::from_value(v).map_err(|source| Error::UnexpectedResponse {
+        at: pointer.to_string(),
+        source,
+    })
 }
 
 fn state_ts(store: &Store, key: &str) -> Result<Option<Ts>> {
@@ -148,32 +149,11 @@ fn state_ts(store: &Store, key: &str) -> Result<Option<Ts>> {
 /// Set while a run of the issues has accepted partial data.
 const INCOMPLETE_ISSUES: &str = "github.issues.incomplete";
 
-/// Whether `key` is set in `sync_state`; clears it.
-fn take_flag(conn: &Connection, key: &str) -> Result<bool> {
-    Ok(conn
-        .prepare_cached("DELETE FROM sync_state WHERE key = ?1")?
-        .execute([key])?
-        > 0)
-}
-
-fn delete_state(conn: &Connection, keys: &[&str]) -> Result<()> {
-    let mut st = conn.prepare_cached("DELETE FROM sync_state WHERE key = ?1")?;
-    for k in keys {
-        st.execute([k])?;
-    }
-    Ok(())
-}
-
 /// The item is stored with this very `updatedAt`: it was written, with all its overflow
 /// pages, in one earlier transaction, so it needs neither follow-ups nor a rewrite. (The
 /// boundary item of an incremental sync is returned again; this keeps it free.)
 fn unchanged(store: &Store, node: &ItemNode) -> Result<bool> {
-    let stored: Option<Ts> = store
-        .conn()
-        .prepare_cached("SELECT updated_at FROM items WHERE number = ?1")?
-        .query_row([node.number as i64], |r| r.get(0))
-        .optional()?;
-    Ok(stored == Some(ts(&node.updated_at)))
+    Ok(store.item_updated_at(node.number)? == Some(node.updated_at))
 }
 
 /// The star or fork `id` is stored with this date already (the boundary entry of an
@@ -184,22 +164,9 @@ fn observer_stored(store: &Store, id: &str, at: Ts) -> Result<bool> {
 
 /// Write one page: the items' GitHub events and commits are replaced (so deleted comments
 /// disappear and a re-fetched page never duplicates), everything else is upserted.
-fn write_batch(conn: &Connection, b: &Batch) -> Result<()> {
-    {
-        let kinds = ITEM_EVENT_KINDS
-            .iter()
-            .map(|k| format!("'{}'", k.as_str()))
-            .collect::<Vec<_>>()
-            .join(",");
-        let mut del_events = conn.prepare_cached(&format!(
-            "DELETE FROM events WHERE item = ?1 AND kind IN ({kinds})"
-        ))?;
-        let mut del_commits = conn.prepare_cached("DELETE FROM item_commits WHERE number = ?1")?;
-        for it in &b.items {
-            del_events.execute(params![it.number as i64])?;
-            del_commits.execute(params![it.number as i64])?;
-        }
-    }
+fn write_batch(conn: &Tx<'_>, b: &Batch) -> Result<()> {
+    let numbers: Vec<u64> = b.items.iter().map(|it| it.number).collect();
+    store::clear_items_children(conn, &numbers, &ITEM_EVENT_KINDS)?;
     // One row per login; a later sighting fills in what an earlier one lacked.
     let mut users: BTreeMap<String, User> = BTreeMap::new();
     for u in &b.users {
@@ -353,7 +320,7 @@ impl Run<'_> {
             let mut page_max = state_ts(store, "github.issues.watermark")?
                 .or_else(|| since.as_deref().and_then(crate::timefmt::parse_rfc3339));
             for node in conn.nodes.iter().flatten() {
-                page_max = page_max.max(Some(ts(&node.updated_at)));
+                page_max = page_max.max(Some(node.updated_at));
                 if unchanged(store, node)? {
                     continue;
                 }
@@ -372,10 +339,10 @@ impl Run<'_> {
                 }
                 // A run that accepted partial data ends without moving the watermark, so the
                 // next sync scans the same range again (unchanged items are skipped cheaply).
-                if next.is_none() && take_flag(c, INCOMPLETE_ISSUES)? {
+                if next.is_none() && store::take_state(c, INCOMPLETE_ISSUES)? {
                     match &since {
                         Some(s) => store::set_state(c, "github.issues.watermark", s)?,
-                        None => delete_state(c, &["github.issues.watermark"])?,
+                        None => store::delete_state(c, &["github.issues.watermark"])?,
                     }
                 }
                 match (&next, &since) {
@@ -383,12 +350,13 @@ impl Run<'_> {
                         store::set_state(c, "github.issues.cursor", n)?;
                         match s {
                             Some(s) => store::set_state(c, "github.issues.run_since", s)?,
-                            None => delete_state(c, &["github.issues.run_since"])?,
+                            None => store::delete_state(c, &["github.issues.run_since"])?,
                         }
                     }
-                    (None, _) => {
-                        delete_state(c, &["github.issues.cursor", "github.issues.run_since"])?
-                    }
+                    (None, _) => store::delete_state(
+                        c,
+                        &["github.issues.cursor", "github.issues.run_since"],
+                    )?,
                 }
                 Ok(())
             })?;
@@ -434,7 +402,7 @@ impl Run<'_> {
             let mut batch = Batch::default();
             let mut reached = false;
             for node in conn.nodes.iter().flatten() {
-                let at = ts(&node.updated_at);
+                let at = node.updated_at;
                 if d.stop_at.is_some_and(|s| at < s) {
                     reached = true;
                     break;
@@ -538,13 +506,7 @@ impl Run<'_> {
                             .edges
                             .iter()
                             .flatten()
-                            .map(|e| {
-                                (
-                                    e.node.as_ref().map(|u| star_id(&u.login)),
-                                    ts(&e.starred_at),
-                                    e,
-                                )
-                            })
+                            .map(|e| (e.node.as_ref().map(|u| star_id(&u.login)), e.starred_at, e))
                             .map(|(id, at, e)| (id, at, Entry::Star(e)))
                             .collect();
                         (c.total_count, c.page_info.clone(), entries)
@@ -557,7 +519,7 @@ impl Run<'_> {
                             .flatten()
                             .map(|f| {
                                 let id = f.owner.as_ref().map(|o| fork_id(&o.login));
-                                (id, ts(&f.created_at), Entry::Fork(f))
+                                (id, f.created_at, Entry::Fork(f))
                             })
                             .collect();
                         (c.total_count, c.page_info.clone(), entries)
@@ -715,9 +677,19 @@ impl Run<'_> {
                 .and_then(Value::as_array)
                 .into_iter()
                 .flatten()
-                // A deleted item comes back null; an item of the other kind as `{}`.
-                .map(|v| serde_json::from_value(v.clone()).ok())
-                .collect();
+                .enumerate()
+                // A deleted item comes back null; an item of the other kind as `{}`. Any
+                // other node must parse (a malformed date is an error, not a skipped item).
+                .map(|(i, v)| match v {
+                    Value::Object(o) if !o.is_empty() => serde_json::from_value(v.clone())
+                        .map(Some)
+                        .map_err(|source| Error::UnexpectedResponse {
+                            at: format!("/nodes/{i}"),
+                            source,
+                        }),
+                    _ => Ok(None),
+                })
+                .collect::<Result<_>>()?;
             let mut batch = Batch::default();
             for node in nodes.iter().flatten() {
                 self.follow_ups(t, node, &mut batch).await?;
@@ -749,9 +721,9 @@ impl Run<'_> {
             };
             let reply = match t.rest_get(&url, tag).await {
                 Ok(r) => r,
-                Err(Error::GitHub(why)) if why.starts_with(ACCESS_DENIED) => {
+                Err(Error::AccessDenied { reason, .. }) => {
                     t.progress.note(&format!(
-                        "organisation members not visible ({why}); skipped"
+                        "organisation members not visible (access denied, HTTP 403: {reason}); skipped"
                     ));
                     return Ok(());
                 }
@@ -783,11 +755,10 @@ impl Run<'_> {
         }
         let org = self.owner.to_string();
         store.write(|c| {
-            c.execute("DELETE FROM org_members WHERE org = ?1", [&org])?;
-            store::upsert_org_members(c, &org, &logins)?;
+            store::replace_org_members(c, &org, &logins)?;
             match first_etag.as_deref().filter(|e| !e.is_empty()) {
                 Some(e) => store::set_state(c, "github.members.etag", e),
-                None => delete_state(c, &["github.members.etag"]),
+                None => store::delete_state(c, &["github.members.etag"]),
             }
         })?;
         t.progress
@@ -916,7 +887,7 @@ impl Descending {
     /// After a page: keep the cursor to resume from, or, at the end, move the watermark —
     /// unless some page of the run was accepted with partial data: then the watermark stays,
     /// and the next sync scans the same range again.
-    fn save(&self, c: &Connection, next: Option<&str>, partial: bool) -> Result<()> {
+    fn save(&self, c: &Tx<'_>, next: Option<&str>, partial: bool) -> Result<()> {
         let incomplete = self.key("incomplete");
         if partial {
             store::set_state(c, &incomplete, "1")?;
@@ -928,23 +899,23 @@ impl Descending {
                 store::set_state(c, &cursor, n)?;
                 match self.stop_at {
                     Some(s) => store::set_state(c, &stop_at, &iso(s))?,
-                    None => delete_state(c, &[&stop_at])?,
+                    None => store::delete_state(c, &[&stop_at])?,
                 }
                 match self.run_max {
                     Some(m) => store::set_state(c, &run_max, &iso(m))?,
-                    None => delete_state(c, &[&run_max])?,
+                    None => store::delete_state(c, &[&run_max])?,
                 }
             }
             None => {
-                if take_flag(c, &incomplete)? {
+                if store::take_state(c, &incomplete)? {
                     match self.stop_at {
                         Some(s) => store::set_state(c, &self.key("watermark"), &iso(s))?,
-                        None => delete_state(c, &[&self.key("watermark")])?,
+                        None => store::delete_state(c, &[&self.key("watermark")])?,
                     }
                 } else if let Some(m) = self.run_max.or(self.stop_at) {
                     store::set_state(c, &self.key("watermark"), &iso(m))?;
                 }
-                delete_state(c, &[&cursor, &stop_at, &run_max])?;
+                store::delete_state(c, &[&cursor, &stop_at, &run_max])?;
             }
         }
         Ok(())
@@ -1040,7 +1011,7 @@ fn count_observers(store: &Store, kind: ObservedKind) -> Result<u64> {
 
 /// Delete the stars (forks) whose ids were not seen in a complete re-list; returns how many.
 fn remove_unseen_observers(
-    c: &Connection,
+    c: &Tx<'_>,
     kind: ObservedKind,
     seen: &std::collections::HashSet<String>,
 ) -> Result<u64> {

@@ -13,9 +13,6 @@ use serde_json::{Value, json};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use tower_layer::Layer;
 
-/// Start of the error for a plain 403 (no rate limit): the token may not see this resource.
-pub const ACCESS_DENIED: &str = "access denied (HTTP 403)";
-
 /// The whole GraphQL document; each request names one operation in it.
 pub const DOCUMENT: &str = include_str!("queries/sync.graphql");
 
@@ -522,10 +519,10 @@ impl Transport {
                 }
                 429 => self.transient(att, "HTTP 429 from GitHub".into()).await?,
                 403 => {
-                    return Err(Error::GitHub(format!(
-                        "{ACCESS_DENIED}: {}",
-                        github_message(&raw.body)
-                    )));
+                    return Err(Error::AccessDenied {
+                        reason: github_message(&raw.body),
+                        fix: Error::ACCESS_FIX,
+                    });
                 }
                 500..=599 => {
                     self.transient(att, format!("HTTP {} from GitHub", raw.status))
@@ -671,12 +668,15 @@ impl Transport {
                 .find(|e| kind(e).as_deref() == Some("FORBIDDEN"))
             {
                 let msg = e.get("message").and_then(Value::as_str).unwrap_or("");
-                let hint = if msg.contains("SAML") {
-                    "; authorize the token for the organisation's SAML single sign-on"
+                let fix = if msg.contains("SAML") {
+                    Error::SAML_FIX
                 } else {
-                    ""
+                    Error::ACCESS_FIX
                 };
-                return Err(Error::GitHub(format!("{ACCESS_DENIED}: {msg}{hint}")));
+                return Err(Error::AccessDenied {
+                    reason: msg.to_string(),
+                    fix,
+                });
             }
             let summary = errors
                 .iter()

@@ -12,7 +12,7 @@ impl Store {
     /// The date stored for event `id` (a star or a fork), if it is stored.
     pub fn event_at(&self, id: &str) -> Result<Option<Ts>> {
         Ok(self
-            .conn()
+            .conn
             .prepare_cached("SELECT at FROM events WHERE id = ?1")?
             .query_row([id], |r| r.get(0))
             .optional()?)
@@ -21,7 +21,7 @@ impl Store {
     /// How many events of `kind` are stored.
     pub fn count_events(&self, kind: EventKind) -> Result<u64> {
         let n: i64 = self
-            .conn()
+            .conn
             .prepare_cached("SELECT COUNT(*) FROM events WHERE kind = ?1")?
             .query_row([kind.as_str()], |r| r.get(0))?;
         Ok(n as u64)
@@ -30,16 +30,25 @@ impl Store {
     /// How many events of `kind` are stored on item `number`.
     pub fn count_item_events(&self, number: u64, kind: EventKind) -> Result<u64> {
         let n: i64 = self
-            .conn()
+            .conn
             .prepare_cached("SELECT COUNT(*) FROM events WHERE item = ?1 AND kind = ?2")?
             .query_row(params![number as i64, kind.as_str()], |r| r.get(0))?;
         Ok(n as u64)
     }
 
+    /// The `updatedAt` stored for issue or PR `number`, if it is stored.
+    pub fn item_updated_at(&self, number: u64) -> Result<Option<Ts>> {
+        Ok(self
+            .conn
+            .prepare_cached("SELECT updated_at FROM items WHERE number = ?1")?
+            .query_row([number as i64], |r| r.get(0))
+            .optional()?)
+    }
+
     /// Whether issue or PR `number` is stored.
     pub fn has_item(&self, number: u64) -> Result<bool> {
         Ok(self
-            .conn()
+            .conn
             .prepare_cached("SELECT 1 FROM items WHERE number = ?1")?
             .query_row([number as i64], |_| Ok(()))
             .optional()?
@@ -64,4 +73,30 @@ pub fn remove_events_not_in(
         n += del.execute([id])? as u64;
     }
     Ok(n)
+}
+
+/// Delete what a re-fetch of items `numbers` replaces: their events of `kinds` (the events
+/// GitHub lists on an item) and their commits, so deleted comments disappear and a re-fetched
+/// page never duplicates.
+pub fn clear_items_children(c: &Connection, numbers: &[u64], kinds: &[EventKind]) -> Result<()> {
+    let kinds = kinds
+        .iter()
+        .map(|k| format!("'{}'", k.as_str()))
+        .collect::<Vec<_>>()
+        .join(",");
+    let mut del_events = c.prepare_cached(&format!(
+        "DELETE FROM events WHERE item = ?1 AND kind IN ({kinds})"
+    ))?;
+    let mut del_commits = c.prepare_cached("DELETE FROM item_commits WHERE number = ?1")?;
+    for n in numbers {
+        del_events.execute(params![*n as i64])?;
+        del_commits.execute(params![*n as i64])?;
+    }
+    Ok(())
+}
+
+/// Replace the stored members of organisation `org` with `logins`.
+pub fn replace_org_members(c: &Connection, org: &str, logins: &[String]) -> Result<()> {
+    c.execute("DELETE FROM org_members WHERE org = ?1", [org])?;
+    super::upsert_org_members(c, org, logins)
 }

@@ -7,9 +7,10 @@ mod github;
 mod identity;
 mod load;
 mod migrations;
+pub mod snapshot;
 mod write;
 
-pub use github::remove_events_not_in;
+pub use github::{clear_items_children, remove_events_not_in, replace_org_members};
 pub use identity::{RepositoryRow, same_github_repo};
 pub use load::load_dataset;
 pub use migrations::MIGRATIONS;
@@ -239,13 +240,15 @@ impl Store {
         self.mode
     }
 
-    /// Read access for queries.
+    /// The connection, for queries of the store's own modules.
+    // src/git moves off this (other branch): until then src/git/import.rs queries through it.
     pub fn conn(&self) -> &Connection {
         &self.conn
     }
 
     /// Run `f` in one IMMEDIATE transaction: all of its writes land together or not at all.
-    pub fn write<T>(&mut self, f: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
+    /// `f` gets the transaction as a [`Tx`], which it hands to the store's write functions.
+    pub fn write<T>(&mut self, f: impl FnOnce(&Tx<'_>) -> Result<T>) -> Result<T> {
         if self.mode == Mode::ReadOnly {
             return Err(Error::Usage(format!(
                 "{} is open read-only; copy it to write to it",
@@ -261,7 +264,7 @@ impl Store {
             }
             replace_affiliations(&tx, facts)?;
         }
-        let out = f(&tx)?;
+        let out = f(&Tx { conn: &tx })?;
         tx.commit()?;
         self.pending = None;
         Ok(out)
@@ -290,6 +293,16 @@ impl Store {
         load_dataset(&self.conn)
     }
 
+    /// A recorded setting (`settings` table: key → JSON or text).
+    pub fn setting(&self, key: &str) -> Result<Option<String>> {
+        Ok(self
+            .conn
+            .query_row("SELECT value FROM settings WHERE key = ?1", [key], |r| {
+                r.get(0)
+            })
+            .optional()?)
+    }
+
     /// A value from `sync_state`.
     pub fn state(&self, key: &str) -> Result<Option<String>> {
         Ok(self
@@ -298,6 +311,23 @@ impl Store {
                 r.get(0)
             })
             .optional()?)
+    }
+}
+
+/// The open transaction of [`Store::write`]. Code outside src/store/ only passes it on to the
+/// store's write functions (`store::upsert_items(tx, …)`, …): it runs no SQL of its own.
+pub struct Tx<'t> {
+    conn: &'t Connection,
+}
+
+// src/git moves off this (other branch): its write closures still hand the transaction to
+// functions taking `&Connection`. Once they take `&Tx`, this goes and the store's write
+// functions take `&Tx` too.
+impl std::ops::Deref for Tx<'_> {
+    type Target = Connection;
+
+    fn deref(&self) -> &Connection {
+        self.conn
     }
 }
 

@@ -266,6 +266,23 @@ pub fn set_state(conn: &Connection, key: &str, value: &str) -> Result<()> {
     Ok(())
 }
 
+/// Delete `keys` from `sync_state` (absent keys are fine).
+pub fn delete_state(conn: &Connection, keys: &[&str]) -> Result<()> {
+    let mut st = conn.prepare_cached("DELETE FROM sync_state WHERE key = ?1")?;
+    for k in keys {
+        st.execute([k])?;
+    }
+    Ok(())
+}
+
+/// Whether `key` is set in `sync_state`; clears it.
+pub fn take_state(conn: &Connection, key: &str) -> Result<bool> {
+    Ok(conn
+        .prepare_cached("DELETE FROM sync_state WHERE key = ?1")?
+        .execute([key])?
+        > 0)
+}
+
 pub fn set_setting(conn: &Connection, key: &str, value: &str) -> Result<()> {
     conn.prepare_cached(
         "INSERT INTO settings (key, value) VALUES (?1, ?2)

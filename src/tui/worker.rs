@@ -99,18 +99,8 @@ fn github_sync(
 ) -> Option<String> {
     let (repo, api_url) = {
         let st = Store::open_read_only(&spec.db).ok()?;
-        st.conn()
-            .query_row(
-                "SELECT full_name, api_url FROM repository WHERE id = 1",
-                [],
-                |r| {
-                    Ok((
-                        r.get::<_, Option<String>>(0)?,
-                        r.get::<_, Option<String>>(1)?,
-                    ))
-                },
-            )
-            .ok()?
+        let row = st.repository_row().ok()?;
+        (row.full_name, row.api_url)
     };
     let repo = repo.filter(|r| r.contains('/') && !r.starts_with("local/"))?;
     let run = || -> Result<String> {
