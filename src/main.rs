@@ -4,9 +4,10 @@ use clap::Parser;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
-    // No panic reaches the user as a backtrace (docs/safety.md): a closed pipe ends quietly,
-    // anything else is one sentence asking for a report. The TUI chains its own hook on top
-    // of this one, so the terminal is restored first.
+    // No panic reaches the user as a backtrace (docs/safety.md): one sentence asking for a
+    // report. (A closed pipe is not a panic: every write to stdout goes through a fallible
+    // writer that ends quietly on `BrokenPipe`.) The TUI chains its own hook on top of this
+    // one, so the terminal is restored first.
     std::panic::set_hook(Box::new(|info| {
         let msg = info
             .payload()
@@ -14,9 +15,6 @@ fn main() -> ExitCode {
             .map(|s| s.to_string())
             .or_else(|| info.payload().downcast_ref::<String>().cloned())
             .unwrap_or_default();
-        if msg.contains("Broken pipe") || msg.contains("failed printing to stdout") {
-            std::process::exit(0);
-        }
         let at = info
             .location()
             .map(|l| format!(" at {}:{}", l.file(), l.line()))

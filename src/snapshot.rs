@@ -39,12 +39,17 @@ pub fn export(src: &Path, dest: &Path, redact: bool) -> Result<ExportStats> {
         path: dest.to_path_buf(),
         reason: e.to_string(),
     };
+    // The handlers are in place before the file exists: an interruption at any instant after
+    // this either finds no file yet or removes it.
+    let interrupts = Interrupts::register();
     let tmp = tempfile::Builder::new()
         .prefix(".contrail-snapshot-")
         .suffix(".tmp")
         .tempfile_in(dir)
         .map_err(io)?;
-    remove_on_signal(tmp.path());
+    if let Some(i) = interrupts {
+        i.remove_on_signal(tmp.path());
+    }
     let copy = if redact {
         let mut mem = SnapshotCopy::in_memory(src)?;
         let people = mem.people()?;
@@ -64,44 +69,82 @@ pub fn export(src: &Path, dest: &Path, redact: bool) -> Result<ExportStats> {
     })
 }
 
-/// Remove `path` when the process is interrupted (Ctrl-C, SIGTERM, SIGHUP), then exit; the
-/// drop of the `NamedTempFile` covers every other exit.
-fn remove_on_signal(path: &Path) {
-    let path = path.to_path_buf();
-    let spawned = std::thread::Builder::new()
-        .name("snapshot-signals".into())
-        .spawn(move || {
-            let Ok(rt) = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-            else {
-                return;
-            };
-            rt.block_on(async {
-                #[cfg(unix)]
-                {
-                    use tokio::signal::unix::{SignalKind, signal};
-                    let (Ok(mut term), Ok(mut hup)) = (
-                        signal(SignalKind::terminate()),
-                        signal(SignalKind::hangup()),
-                    ) else {
-                        return;
-                    };
-                    tokio::select! {
-                        _ = tokio::signal::ctrl_c() => {}
-                        _ = term.recv() => {}
-                        _ = hup.recv() => {}
-                    }
+/// Ctrl-C, SIGTERM and SIGHUP, caught from the moment of [`Interrupts::register`]: a signal that
+/// arrives before anyone waits for it is kept, not acted on by the default handler.
+struct Interrupts {
+    rt: tokio::runtime::Runtime,
+    /// SIGINT, SIGTERM, SIGHUP.
+    #[cfg(unix)]
+    signals: [tokio::signal::unix::Signal; 3],
+}
+
+impl Interrupts {
+    fn register() -> Option<Interrupts> {
+        let rt = match tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+        {
+            Ok(rt) => rt,
+            Err(e) => {
+                tracing::warn!("cannot watch for interruptions during the export: {e}");
+                return None;
+            }
+        };
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{SignalKind, signal};
+            let _guard = rt.enter();
+            let signals = (|| {
+                Ok::<_, std::io::Error>([
+                    signal(SignalKind::interrupt())?,
+                    signal(SignalKind::terminate())?,
+                    signal(SignalKind::hangup())?,
+                ])
+            })();
+            match signals {
+                Ok(signals) => Some(Interrupts { rt, signals }),
+                Err(e) => {
+                    tracing::warn!("cannot watch for interruptions during the export: {e}");
+                    None
                 }
-                #[cfg(not(unix))]
-                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+        #[cfg(not(unix))]
+        Some(Interrupts { rt })
+    }
+
+    /// Remove `path` when the process is interrupted, then exit; the drop of the
+    /// `NamedTempFile` covers every other exit.
+    fn remove_on_signal(self, path: &Path) {
+        let path = path.to_path_buf();
+        let spawned = std::thread::Builder::new()
+            .name("snapshot-signals".into())
+            .spawn(move || {
+                let Interrupts {
+                    rt,
+                    #[cfg(unix)]
+                    mut signals,
+                } = self;
+                rt.block_on(async {
+                    #[cfg(unix)]
+                    {
+                        let [int, term, hup] = &mut signals;
+                        tokio::select! {
+                            _ = int.recv() => {}
+                            _ = term.recv() => {}
+                            _ = hup.recv() => {}
+                        }
+                    }
+                    #[cfg(not(unix))]
+                    let _ = tokio::signal::ctrl_c().await;
+                });
+                let _ = std::fs::remove_file(&path);
+                eprintln!("contrail: interrupted; the unfinished snapshot was removed");
+                std::process::exit(130);
             });
-            let _ = std::fs::remove_file(&path);
-            eprintln!("contrail: interrupted; the unfinished snapshot was removed");
-            std::process::exit(130);
-        });
-    if let Err(e) = spawned {
-        tracing::warn!("cannot watch for interruptions during the export: {e}");
+        if let Err(e) = spawned {
+            tracing::warn!("cannot watch for interruptions during the export: {e}");
+        }
     }
 }
 
