@@ -138,7 +138,11 @@ impl Interrupts {
                     #[cfg(not(unix))]
                     let _ = tokio::signal::ctrl_c().await;
                 });
+                // The file, and SQLite's rollback journal beside it while it is written.
                 let _ = std::fs::remove_file(&path);
+                let mut journal = path.clone().into_os_string();
+                journal.push("-journal");
+                let _ = std::fs::remove_file(journal);
                 eprintln!("contrail: interrupted; the unfinished snapshot was removed");
                 std::process::exit(130);
             });
