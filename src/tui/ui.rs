@@ -166,12 +166,16 @@ fn draw_status(frame: &mut Frame, app: &App, area: Rect) {
                 .into_iter()
                 .map(|(a, what)| format!("{} {what}", k(a))),
         );
-        segs.push("enter drill".into());
+        let mut fixed = 1;
+        if app.view != View::Help {
+            segs.push("enter drill".into());
+            fixed += 1;
+        }
         if app.view != View::Overview {
             segs.push("esc back".into());
+            fixed += 1;
         }
         segs.push(format!("{} quit", k(Action::Quit)));
-        let fixed = if app.view == View::Overview { 2 } else { 3 };
         let room = (area.width as usize).saturating_sub(right.chars().count() + 1);
         while segs.len() > fixed + 1 && format!(" {}", segs.join(" · ")).chars().count() > room {
             segs.remove(segs.len() - fixed - 1);
