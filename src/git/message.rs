@@ -78,6 +78,15 @@ fn split_trailer(line: &str, spaced_only: bool) -> Option<(&str, &str)> {
     (first_ok && chars.all(|c| c.is_ascii_alphanumeric() || c == '-')).then_some((key, value))
 }
 
+/// Whether `line` starts with one of [`SPACED_KEYS`] (ASCII case-insensitively) and a colon:
+/// the only lines `split_trailer(line, true)` can accept.
+fn is_spaced_key_line(line: &str) -> bool {
+    let b = line.as_bytes();
+    SPACED_KEYS.iter().any(|k| {
+        b.len() > k.len() && b[k.len()] == b':' && b[..k.len()].eq_ignore_ascii_case(k.as_bytes())
+    })
+}
+
 fn is_known(key: &str) -> bool {
     KNOWN_KEYS.iter().any(|k| k.eq_ignore_ascii_case(key))
 }
@@ -108,46 +117,65 @@ fn is_trailer_block(lines: &[&str]) -> bool {
 
 /// Trailers in message order: every `Key: value` of the final paragraph (continuation lines
 /// folded in), and Phabricator-style lines from anywhere after the subject.
+///
+/// One pass over the lines (each trimmed at the end; a line is blank when nothing is left):
+/// the subject paragraph is skipped, every later line is read as a Phabricator line, and the
+/// final paragraph, once known, is read again as a trailer block when it is one.
 pub fn trailers(message: &str) -> Vec<(String, String)> {
-    let lines: Vec<&str> = message.lines().map(|l| l.trim_end()).collect();
-    // Paragraphs as [start, end) line ranges.
-    let mut paragraphs: Vec<(usize, usize)> = Vec::new();
-    let mut start = None;
-    for (i, line) in lines.iter().enumerate() {
-        match (line.trim().is_empty(), start) {
-            (false, None) => start = Some(i),
-            (true, Some(s)) => {
-                paragraphs.push((s, i));
-                start = None;
-            }
-            _ => {}
+    let mut out: Vec<(String, String)> = Vec::new();
+    let mut lines = message.split('\n').map(str::trim_end);
+    // The subject paragraph never holds trailers.
+    if !lines.any(|l| !l.is_empty()) {
+        return out;
+    }
+    lines.by_ref().take_while(|l| !l.is_empty()).for_each(drop);
+    // The rest of `message`: `split` hands out subslices, so offsets are recovered from the
+    // line pointers.
+    let base = message.as_ptr() as usize;
+    // (byte offset of its first line, trailers found before it) of the paragraph being read.
+    let mut last: Option<(usize, usize)> = None;
+    let mut last_end = 0;
+    let mut in_paragraph = false;
+    for line in lines {
+        if line.is_empty() {
+            in_paragraph = false;
+            continue;
+        }
+        let at = line.as_ptr() as usize - base;
+        if !in_paragraph {
+            in_paragraph = true;
+            last = Some((at, out.len()));
+        }
+        last_end = at + line.len();
+        // Only the Phabricator keys count outside the final paragraph: such a line starts
+        // with one of them and its colon.
+        if is_spaced_key_line(line)
+            && let Some((k, v)) = split_trailer(line, true)
+        {
+            out.push((k.to_string(), v.to_string()));
         }
     }
-    if let Some(s) = start {
-        paragraphs.push((s, lines.len()));
-    }
-    // The subject paragraph never holds trailers.
-    let Some(&(_, body_start)) = paragraphs.first() else {
-        return Vec::new();
+    let Some((start, found_before)) = last else {
+        return out;
     };
-    let block = paragraphs
-        .last()
-        .filter(|_| paragraphs.len() > 1)
-        .copied()
-        .filter(|&(s, e)| is_trailer_block(&lines[s..e]));
-
-    let mut out: Vec<(String, String)> = Vec::new();
+    let block: Vec<&str> = message[start..last_end]
+        .split('\n')
+        .map(str::trim_end)
+        .collect();
+    if !is_trailer_block(&block) {
+        return out;
+    }
+    out.truncate(found_before);
     let mut prev_trailer = false;
-    for (i, line) in lines.iter().enumerate().skip(body_start) {
-        let in_block = block.is_some_and(|(s, e)| (s..e).contains(&i));
-        if in_block && prev_trailer && line.starts_with([' ', '\t']) {
+    for line in block {
+        if prev_trailer && line.starts_with([' ', '\t']) {
             if let Some((_, v)) = out.last_mut() {
                 v.push(' ');
                 v.push_str(line.trim());
             }
             continue;
         }
-        match split_trailer(line, !in_block) {
+        match split_trailer(line, false) {
             Some((k, v)) => {
                 out.push((k.to_string(), v.to_string()));
                 prev_trailer = true;
@@ -164,6 +192,93 @@ mod tests {
 
     fn t(k: &str, v: &str) -> (String, String) {
         (k.to_string(), v.to_string())
+    }
+
+    /// The parser as first written (every line collected, paragraphs listed): the one-pass
+    /// parser must agree with it everywhere.
+    fn trailers_by_paragraphs(message: &str) -> Vec<(String, String)> {
+        let lines: Vec<&str> = message.lines().map(|l| l.trim_end()).collect();
+        // Paragraphs as [start, end) line ranges.
+        let mut paragraphs: Vec<(usize, usize)> = Vec::new();
+        let mut start = None;
+        for (i, line) in lines.iter().enumerate() {
+            match (line.trim().is_empty(), start) {
+                (false, None) => start = Some(i),
+                (true, Some(s)) => {
+                    paragraphs.push((s, i));
+                    start = None;
+                }
+                _ => {}
+            }
+        }
+        if let Some(s) = start {
+            paragraphs.push((s, lines.len()));
+        }
+        // The subject paragraph never holds trailers.
+        let Some(&(_, body_start)) = paragraphs.first() else {
+            return Vec::new();
+        };
+        let block = paragraphs
+            .last()
+            .filter(|_| paragraphs.len() > 1)
+            .copied()
+            .filter(|&(s, e)| is_trailer_block(&lines[s..e]));
+
+        let mut out: Vec<(String, String)> = Vec::new();
+        let mut prev_trailer = false;
+        for (i, line) in lines.iter().enumerate().skip(body_start) {
+            let in_block = block.is_some_and(|(s, e)| (s..e).contains(&i));
+            if in_block && prev_trailer && line.starts_with([' ', '\t']) {
+                if let Some((_, v)) = out.last_mut() {
+                    v.push(' ');
+                    v.push_str(line.trim());
+                }
+                continue;
+            }
+            match split_trailer(line, !in_block) {
+                Some((k, v)) => {
+                    out.push((k.to_string(), v.to_string()));
+                    prev_trailer = true;
+                }
+                None => prev_trailer = false,
+            }
+        }
+        out
+    }
+
+    /// Lines that exercise every rule: trailers known and unknown, Phabricator keys in any
+    /// case, continuations, prose with colons, blank and whitespace-only lines, CRs.
+    const PIECES: [&str; 18] = [
+        "Signed-off-by: A <a@x>",
+        "reviewed-by: B <b@x>",
+        "  continued <c@x>",
+        "\tand more",
+        "",
+        "   ",
+        "\u{a0}",
+        "Reviewed By: alice, bob",
+        "differential revision: D12",
+        "Pull Request resolved: https://github.com/o/r/pull/7",
+        "Note that: this is prose",
+        "plain prose line",
+        "X-Custom: value\r",
+        "Key:no-space",
+        "Key:",
+        ">",
+        "Change-Id: I0123",
+        "https://example.com/x",
+    ];
+
+    proptest::proptest! {
+        #[test]
+        fn one_pass_parser_agrees_with_the_paragraph_parser(
+            picks in proptest::collection::vec(0..PIECES.len(), 0..14),
+            crlf: bool,
+        ) {
+            let sep = if crlf { "\r\n" } else { "\n" };
+            let m = picks.iter().map(|&i| PIECES[i]).collect::<Vec<_>>().join(sep);
+            proptest::prop_assert_eq!(trailers(&m), trailers_by_paragraphs(&m), "{:?}", m);
+        }
     }
 
     #[test]
