@@ -3,12 +3,14 @@
 //! One database file per repository. Every write goes through [`Store::write`], one transaction
 //! per batch, with upserts keyed on natural ids so importing the same data twice changes nothing.
 
+mod git;
 mod github;
 mod identity;
 mod load;
 mod migrations;
 mod write;
 
+pub use git::{BulkSettings, CommitKey, GitWriter};
 pub use github::remove_events_not_in;
 pub use identity::{RepositoryRow, same_github_repo};
 pub use load::{Dataset, load_dataset};
