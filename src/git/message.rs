@@ -186,6 +186,29 @@ pub fn trailers(message: &str) -> Vec<(String, String)> {
     out
 }
 
+/// The identity a trailer value names, as (name, email, what follows the `>`): `Name <email>`,
+/// `<email>` (empty name) or a bare address (one word with an `@`). As in a git ident, the
+/// email is what lies between the first `<` and the next `>`; brackets holding more than one
+/// word name no one. That is what a trailer line glued to the next one looks like (git/git has
+/// `Signed-off-by: A <a@x.orgReviewed-by: B <b@y.org>`): git reads it as one trailer, and so
+/// does [`trailers`], but its value is not one person's address.
+pub fn trailer_identity(value: &str) -> Option<(&str, &str, &str)> {
+    match value.find('<') {
+        Some(lt) => {
+            let gt = lt + value[lt..].find('>')?;
+            let email = &value[lt + 1..gt];
+            if email.contains(|c: char| c == '<' || c.is_whitespace()) {
+                return None;
+            }
+            Some((value[..lt].trim(), email, &value[gt + 1..]))
+        }
+        None if value.contains('@') && !value.contains(char::is_whitespace) => {
+            Some(("", value, ""))
+        }
+        None => None,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -341,6 +364,36 @@ mod tests {
                 t("fbshipit-source-id", "abc123"),
             ]
         );
+    }
+
+    #[test]
+    fn a_trailer_glued_to_the_next_is_one_trailer_naming_no_one() {
+        // The shape of 14 commits in git/git: the line break before `Reviewed-by` was lost,
+        // and the `>` ended up on a line of its own. git reads the first line as one
+        // `Signed-off-by` trailer (`git log --format=%(trailers)`), and the `>` line as text.
+        let m = "Subject\n\nBody.\n\n\
+                 Signed-off-by: A B <a@x.orgReviewed-by: C D <c@y.org>\n\
+                 Reviewed-by: E <e@z.net>\n\
+                 >\n\
+                 Signed-off-by: F <f@w.com>\n";
+        let got = trailers(m);
+        assert_eq!(
+            got,
+            vec![
+                t("Signed-off-by", "A B <a@x.orgReviewed-by: C D <c@y.org>"),
+                t("Reviewed-by", "E <e@z.net>"),
+                t("Signed-off-by", "F <f@w.com>"),
+            ]
+        );
+        assert_eq!(trailer_identity(&got[0].1), None);
+        assert_eq!(trailer_identity(&got[1].1), Some(("E", "e@z.net", "")));
+        assert_eq!(
+            trailer_identity("<a@x> (v2)"),
+            Some(("", "a@x", " (v2)"))
+        );
+        assert_eq!(trailer_identity("a@x"), Some(("", "a@x", "")));
+        assert_eq!(trailer_identity("ajkr, siying"), None);
+        assert_eq!(trailer_identity("A <unterminated@x"), None);
     }
 
     #[test]
