@@ -882,7 +882,9 @@ fn a_trailer_line_glued_to_the_next_is_read_as_git_reads_it() {
     let cs = commits(&import(&r.path));
     let find = |sha: &str| cs.iter().find(|c| c.sha == sha).unwrap();
     let pairs = |v: &[(&str, &str)]| -> Vec<(String, String)> {
-        v.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+        v.iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
     };
     let g = find(&glued);
     assert_eq!(g.trailers, git_trailers(&r, &glued), "git's own reading");

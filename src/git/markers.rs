@@ -42,8 +42,7 @@ const SYNC_PHRASES: [&str; 12] = [
 ];
 
 /// [`SYNC_PHRASES`], case-insensitive, anywhere in a text (the subject).
-static SYNC_RE: std::sync::LazyLock<regex::Regex> =
-    std::sync::LazyLock::new(|| sync_regex(""));
+static SYNC_RE: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| sync_regex(""));
 
 /// [`SYNC_PHRASES`], case-insensitive, at the start of a text only (a body line).
 static SYNC_START_RE: std::sync::LazyLock<regex::Regex> =
@@ -430,7 +429,12 @@ mod tests {
             "Sync from internal",
             "",
         ];
-        for subject in ["Fix", "Fix code drop", "  \n\nFix", "Update code from upstream"] {
+        for subject in [
+            "Fix",
+            "Fix code drop",
+            "  \n\nFix",
+            "Update code from upstream",
+        ] {
             for body in bodies {
                 for m in [
                     format!("{subject}\n\n{body}"),

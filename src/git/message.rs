@@ -387,10 +387,7 @@ mod tests {
         );
         assert_eq!(trailer_identity(&got[0].1), None);
         assert_eq!(trailer_identity(&got[1].1), Some(("E", "e@z.net", "")));
-        assert_eq!(
-            trailer_identity("<a@x> (v2)"),
-            Some(("", "a@x", " (v2)"))
-        );
+        assert_eq!(trailer_identity("<a@x> (v2)"), Some(("", "a@x", " (v2)")));
         assert_eq!(trailer_identity("a@x"), Some(("", "a@x", "")));
         assert_eq!(trailer_identity("ajkr, siying"), None);
         assert_eq!(trailer_identity("A <unterminated@x"), None);

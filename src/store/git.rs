@@ -175,7 +175,12 @@ impl GitWriter<'_> {
     }
 
     /// Set a commit's PR reference unless it already has one; whether it was set.
-    pub fn set_commit_pr_if_none(&self, key: CommitKey<'_>, number: u64, via: PrVia) -> Result<bool> {
+    pub fn set_commit_pr_if_none(
+        &self,
+        key: CommitKey<'_>,
+        number: u64,
+        via: PrVia,
+    ) -> Result<bool> {
         let n = match key {
             CommitKey::Rowid(id) => self
                 .conn
