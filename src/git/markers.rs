@@ -94,7 +94,7 @@ pub fn is_sync_message(message: &str) -> bool {
     // whole body and then checking what precedes each match costs far more (most messages
     // match nowhere, and most lines cannot start a phrase).
     SYNC_RE.is_match(subject)
-        || body.split('\n').any(|line| {
+        || super::message::lines(body).any(|line| {
             let text = line.trim_start();
             may_start_phrase(text) && SYNC_START_RE.is_match(text)
         })
