@@ -841,3 +841,76 @@ fn sync_phrases_mark_a_subject_or_a_line_of_their_own_not_prose() {
     );
     assert_eq!(by_subject(&cs, "Refresh").markers, ["sync_message"]);
 }
+
+/// git's own reading of `sha`'s trailers (`git log --format=%(trailers:only,unfold)`).
+fn git_trailers(r: &Repo, sha: &str) -> Vec<(String, String)> {
+    let out = r.git(&[
+        "log",
+        "-1",
+        "--format=%(trailers:only,unfold,separator=%x00,key_value_separator=%x01)",
+        sha,
+    ]);
+    out.split('\0')
+        .filter(|kv| !kv.is_empty())
+        .map(|kv| {
+            let (k, v) = kv.split_once('\x01').unwrap();
+            (k.to_string(), v.to_string())
+        })
+        .collect()
+}
+
+#[test]
+fn a_trailer_line_glued_to_the_next_is_read_as_git_reads_it() {
+    // The shape of 14 commits of 2010 in git/git (e.g. 41ae8f1d6c): the line break between
+    // two trailers was lost and the address's `>` ended up on a line of its own.
+    let r = Repo::new();
+    r.stage_mailmap("Ævar Arnfjörð Bjarmason <avarab@gmail.com>\n");
+    let glued = r.commit(
+        "Ævar Arnfjörð Bjarmason <avarab@gmail.com>",
+        "send-email: Don't sanitize the address\n\n\
+         It was there already so I haven't changed the behavior.\n\n\
+         Signed-off-by: Ævar Arnfjörð Bjarmason <avarab@gmail.comReviewed-by: Avery Pennarun <apenwarr@gmail.com>\n\
+         Reviewed-by: Jeff King <peff@peff.net>\n\
+         >\n\
+         Signed-off-by: Junio C Hamano <gitster@pobox.com>\n",
+    );
+    // Continuation lines start with whitespace; the next key starts a new trailer.
+    let folded = r.commit(
+        "Bob <bob@example.com>",
+        "Fold\n\nSigned-off-by: Bob\n  <bob@example.com> (v2)\nReviewed-by: Carol <carol@example.com>\n",
+    );
+    let cs = commits(&import(&r.path));
+    let find = |sha: &str| cs.iter().find(|c| c.sha == sha).unwrap();
+    let pairs = |v: &[(&str, &str)]| -> Vec<(String, String)> {
+        v.iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    };
+    let g = find(&glued);
+    assert_eq!(g.trailers, git_trailers(&r, &glued), "git's own reading");
+    assert_eq!(
+        g.trailers,
+        pairs(&[
+            (
+                "Signed-off-by",
+                "Ævar Arnfjörð Bjarmason <avarab@gmail.comReviewed-by: Avery Pennarun <apenwarr@gmail.com>",
+            ),
+            ("Reviewed-by", "Jeff King <peff@peff.net>"),
+            ("Signed-off-by", "Junio C Hamano <gitster@pobox.com>"),
+        ])
+    );
+    assert_eq!(
+        git::trailer_identity(&g.trailers[0].1),
+        None,
+        "a glued value is not one person's address"
+    );
+    let f = find(&folded);
+    assert_eq!(f.trailers, git_trailers(&r, &folded), "git's own reading");
+    assert_eq!(
+        f.trailers,
+        pairs(&[
+            ("Signed-off-by", "Bob <bob@example.com> (v2)"),
+            ("Reviewed-by", "Carol <carol@example.com>"),
+        ])
+    );
+}

@@ -29,9 +29,8 @@ use super::refs::squash_refs_plausible;
 use super::walk;
 use crate::domain::PrVia;
 use crate::error::{Error, Result};
-use crate::store::{self, CommitKey, Store};
+use crate::store::{CommitKey, GitWriter, Store};
 use git2::{Oid, Repository};
-use rusqlite::{Connection, OptionalExtension};
 use std::collections::HashSet;
 use std::path::Path;
 
@@ -52,9 +51,6 @@ pub const STATE_RULES: &str = "git.rules";
 /// Bumped whenever the import derives something differently from the same commits, so the
 /// next sync re-imports rather than mixing old and new rows.
 const RULES_VERSION: &str = "2";
-
-/// SQLite page cache during an import, as `PRAGMA cache_size` wants it (negative = KiB): 256 MiB.
-const IMPORT_CACHE_KIB: i64 = -256 * 1024;
 
 /// Knobs of the import; `Default` is what `contrail sync --git` uses.
 #[derive(Debug, Clone)]
@@ -215,7 +211,7 @@ fn run_once(
     if old.as_deref() == Some(head_hex.as_str()) && stale.is_none() {
         return Ok(Outcome::Done(ImportStats {
             new_commits: 0,
-            total_commits: count_commits(store)?,
+            total_commits: store.commit_count()? as u64,
             ..ImportStats::default()
         }));
     }
@@ -257,12 +253,7 @@ fn run_once(
             Ok(new) if old_head_on_first_parent_chain(&repo, head, old, &new)? => {
                 let min = match store.state(STATE_SEQ_MIN)? {
                     Some(s) => s.parse::<i64>().unwrap_or(0),
-                    None => store
-                        .conn()
-                        .query_row("SELECT min(seq) FROM commits", [], |r| {
-                            r.get::<_, Option<i64>>(0)
-                        })?
-                        .unwrap_or(0),
+                    None => store.min_commit_seq()?.unwrap_or(0),
                 };
                 seq_base = min - new.len() as i64;
             }
@@ -286,7 +277,7 @@ fn run_once(
         }
     }
     let (hide, stored_before) = match plan {
-        Plan::Full { .. } => (None, stored_shas(store)?),
+        Plan::Full { .. } => (None, store.commit_shas()?),
         Plan::Incremental { old } => (Some(old), HashSet::new()),
     };
     let replace_all = matches!(plan, Plan::Full { .. });
@@ -341,7 +332,7 @@ fn run_once(
     };
     let stats = ImportStats {
         new_commits,
-        total_commits: count_commits(store)?,
+        total_commits: store.commit_count()? as u64,
         rewritten,
         reimported,
     };
@@ -411,13 +402,13 @@ fn commit_key<'a>(walked: &Walked, i: usize, buf: &'a mut String) -> CommitKey<'
 /// are still in the page cache and, in a full import, need no journal): tentative squash
 /// references, merged-branch PRs, the markers of commits that turned out to come through a
 /// public PR, then what the rows were derived from, and the watermark last.
-fn finish(c: &Connection, walked: &Walked, seq_base: i64, record: &Record) -> Result<()> {
+fn finish(c: &GitWriter<'_>, walked: &Walked, seq_base: i64, record: &Record) -> Result<()> {
     let mut buf = String::new();
     let mut got_pr: HashSet<usize> = HashSet::new();
     let (shaped, non_merge) = squash_total(record, walked);
     if squash_refs_plausible(shaped, non_merge) {
         for &(i, n) in &walked.pending.squash {
-            if store::set_commit_pr_if_none(c, commit_key(walked, i, &mut buf), n, PrVia::Squash)? {
+            if c.set_commit_pr_if_none(commit_key(walked, i, &mut buf), n, PrVia::Squash)? {
                 got_pr.insert(i);
             }
         }
@@ -426,12 +417,7 @@ fn finish(c: &Connection, walked: &Walked, seq_base: i64, record: &Record) -> Re
     for (i, owner) in walked.owners.iter().enumerate() {
         if let Some(n) = *owner
             && !walked.own_pr[i]
-            && store::set_commit_pr_if_none(
-                c,
-                commit_key(walked, i, &mut buf),
-                n,
-                PrVia::MergedBranch,
-            )?
+            && c.set_commit_pr_if_none(commit_key(walked, i, &mut buf), n, PrVia::MergedBranch)?
         {
             updated += 1;
             got_pr.insert(i);
@@ -440,19 +426,16 @@ fn finish(c: &Connection, walked: &Walked, seq_base: i64, record: &Record) -> Re
     tracing::debug!(updated, "git: merged-branch attributions updated");
     for (i, markers) in &walked.pending.change_id {
         if got_pr.contains(i) {
-            store::set_commit_markers(c, commit_key(walked, *i, &mut buf), markers)?;
+            c.set_commit_markers(commit_key(walked, *i, &mut buf), markers)?;
         }
     }
     if !walked.oids.is_empty() {
-        store::set_state(c, STATE_SEQ_MIN, &seq_base.to_string())?;
+        c.set_state(STATE_SEQ_MIN, &seq_base.to_string())?;
     }
-    store::set_repository(
-        c,
-        None,
-        Some(&record.head.git_path),
+    c.set_repository_head(
+        &record.head.git_path,
         record.head.branch.as_deref(),
-        Some(&record.head.sha),
-        None,
+        &record.head.sha,
     )?;
     let mut absent: Vec<String> = record
         .prior_absent
@@ -462,78 +445,11 @@ fn finish(c: &Connection, walked: &Walked, seq_base: i64, record: &Record) -> Re
         .collect();
     absent.sort();
     absent.dedup();
-    store::set_state(c, STATE_ABSENT, &absent.join(","))?;
-    store::set_state(c, STATE_SQUASH, &format!("{shaped} {non_merge}"))?;
-    store::set_state(c, STATE_MAILMAP, &record.mailmap_hash)?;
-    store::set_state(c, STATE_RULES, RULES_VERSION)?;
-    store::set_state(c, STATE_HEAD, &record.head.sha)
-}
-
-/// Connection settings suited to a bulk write, set by [`ImportPragmas::set`] and put back by
-/// [`ImportPragmas::restore`] (pragmas only take effect outside a transaction, so they cannot
-/// live in one). The pipeline sets them once the reader thread is running, so their disk
-/// syncs overlap the first reads.
-///
-/// - A 256 MiB page cache (memory only): with SQLite's default 2 MB most inserts would spill
-///   pages and read them back.
-/// - For a full import, a rollback journal instead of WAL: WAL writes every page twice (into
-///   the WAL, then into the database at the checkpoint); a rollback journal writes a page
-///   beyond the file's original end once, and a full import mostly creates such pages. Both
-///   modes are crash-safe, and `Store::open` sets WAL again anyway. If another connection has
-///   the database open the switch fails harmlessly and WAL stays.
-pub(super) struct ImportPragmas {
-    cache: i64,
-    journal: Option<String>,
-}
-
-impl ImportPragmas {
-    pub(super) fn set(store: &Store, replace_all: bool) -> Result<ImportPragmas> {
-        let conn = store.conn();
-        let cache: i64 = conn.query_row("PRAGMA cache_size", [], |r| r.get(0))?;
-        conn.pragma_update(None, "cache_size", IMPORT_CACHE_KIB)?;
-        let mut journal: Option<String> = None;
-        if replace_all {
-            let before: String = conn.query_row("PRAGMA journal_mode", [], |r| r.get(0))?;
-            journal = conn
-                .query_row("PRAGMA journal_mode = DELETE", [], |r| {
-                    r.get::<_, String>(0)
-                })
-                .ok()
-                .map(|_| before);
-        }
-        Ok(ImportPragmas { cache, journal })
-    }
-
-    pub(super) fn restore(self, store: &Store) -> Result<()> {
-        let conn = store.conn();
-        conn.pragma_update(None, "cache_size", self.cache)?;
-        if let Some(mode) = self.journal {
-            conn.query_row(&format!("PRAGMA journal_mode = {mode}"), [], |r| {
-                r.get::<_, String>(0)
-            })?;
-        }
-        Ok(())
-    }
-}
-
-fn count_commits(store: &Store) -> Result<u64> {
-    let n: i64 = store
-        .conn()
-        .query_row("SELECT count(*) FROM commits", [], |r| r.get(0))?;
-    Ok(n as u64)
-}
-
-fn stored_shas(store: &Store) -> Result<HashSet<String>> {
-    let any: Option<i64> = store
-        .conn()
-        .query_row("SELECT 1 FROM commits LIMIT 1", [], |r| r.get(0))
-        .optional()?;
-    if any.is_none() {
-        return Ok(HashSet::new());
-    }
-    let mut st = store.conn().prepare("SELECT sha FROM commits")?;
-    let rows = st.query_map([], |r| r.get::<_, String>(0))?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
+    c.set_state(STATE_ABSENT, &absent.join(","))?;
+    c.set_state(STATE_SQUASH, &format!("{shaped} {non_merge}"))?;
+    c.set_state(STATE_MAILMAP, &record.mailmap_hash)?;
+    c.set_state(STATE_RULES, RULES_VERSION)?;
+    c.set_state(STATE_HEAD, &record.head.sha)
 }
 
 /// Whether following first parents from `head` through the new commits reaches `old`.

@@ -28,6 +28,8 @@ pub use import::{
 };
 // The commit-message parser, for the fuzz targets (docs/safety.md).
 pub use markers::PrivateHosts;
+// Who a trailer value names (an address glued to the next trailer names no one).
+pub use message::trailer_identity;
 #[cfg(test)]
 pub(crate) use message::{subject as fuzz_subject, trailers as fuzz_trailers};
 

@@ -2,16 +2,15 @@
 //! rows and writes them, one transaction per batch; merged-branch attribution once the walk ends.
 
 use super::branches::{self, Graph, OUTSIDE};
-use super::import::{ImportOptions, ImportPragmas, STATE_HEAD, STATE_SEQ_MIN, open_repo};
+use super::import::{ImportOptions, STATE_HEAD, STATE_SEQ_MIN, open_repo};
 use super::mailmap::Mailmap;
 use super::object::RawCommit;
 use super::rows::{Parser, Pending};
 use super::walk::{History, OidHash};
 use crate::domain::Commit;
 use crate::error::{Error, Result};
-use crate::store::{self, Store};
+use crate::store::{GitWriter, Store};
 use git2::Oid;
-use rusqlite::Connection;
 use std::collections::HashMap;
 use std::path::Path;
 
@@ -77,7 +76,7 @@ pub(super) fn produce_and_write(
     path: &Path,
     job: Job,
     opts: &ImportOptions,
-    finish: impl FnOnce(&Connection, &Walked) -> Result<()>,
+    finish: impl FnOnce(&GitWriter<'_>, &Walked) -> Result<()>,
 ) -> Result<Walked> {
     let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<RawCommit>>(CHANNEL_CHUNKS);
     let batch_size = opts.batch_size.max(1);
@@ -94,7 +93,7 @@ pub(super) fn produce_and_write(
         } = job;
         let mut walker = Some(s.spawn(move || walk_raw(path, head, hide, chunk, tx)));
         let mut parser = Parser::new(mailmap, &opts.private_hosts, seq_base);
-        let pragmas = ImportPragmas::set(store, replace_all)?;
+        let settings = store.bulk_import_settings(replace_all)?;
         let mut written: Result<()> = Ok(());
         let mut writing = std::time::Duration::ZERO;
         let (mut more, mut cleared) = (true, !replace_all);
@@ -104,15 +103,11 @@ pub(super) fn produce_and_write(
         let mut finish = Some(finish);
         while more && written.is_ok() {
             let t = std::time::Instant::now();
-            written = store.write(|c| {
+            written = store.write_git(|c| {
                 if !cleared {
                     // Without the watermark a kill from here on makes the next run a full
                     // import again, never an incremental one over a half-emptied table.
-                    c.execute(
-                        "DELETE FROM sync_state WHERE key IN (?1, ?2)",
-                        [STATE_HEAD, STATE_SEQ_MIN],
-                    )?;
-                    c.execute("DELETE FROM commits", [])?;
+                    c.clear_commits(&[STATE_HEAD, STATE_SEQ_MIN])?;
                 }
                 let mut in_tx = 0;
                 loop {
@@ -131,9 +126,9 @@ pub(super) fn produce_and_write(
                     rows.clear();
                     rows.extend(raws.into_iter().map(|r| parser.parse(r)));
                     if replace_all {
-                        store::insert_new_commits(c, &rows, seq_base)?;
+                        c.insert_new_commits(&rows, seq_base)?;
                     } else {
-                        store::upsert_commits(c, &rows)?;
+                        c.upsert_commits(&rows)?;
                     }
                 }
                 if !more {
@@ -163,7 +158,7 @@ pub(super) fn produce_and_write(
             tracing::debug!(tx = ?t.elapsed(), "git: transaction committed");
         }
         tracing::debug!(?writing, "git: time spent writing");
-        let restored = pragmas.restore(store);
+        let restored = settings.restore(store);
         drop(rx); // stops the walker at its next send if writing failed
         if let Some(w) = walker.take() {
             // Writing failed: wait for the walker (its error, if any, comes second).

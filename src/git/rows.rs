@@ -231,15 +231,7 @@ impl Idents {
 /// The trailer value `value` with its identity mailmapped, `None` when the mailmap does not
 /// change it (or it names no identity).
 fn map_identity(mailmap: &Mailmap, value: &str) -> Option<String> {
-    let (name, email, rest) = match value.find('<') {
-        Some(lt) => {
-            let gt = lt + value[lt..].find('>')?;
-            (value[..lt].trim(), &value[lt + 1..gt], &value[gt + 1..])
-        }
-        // A bare address: one word with an `@`.
-        None if value.contains('@') && !value.contains(char::is_whitespace) => ("", value, ""),
-        None => return None,
-    };
+    let (name, email, rest) = message::trailer_identity(value)?;
     let (n, e) = mailmap.resolve(name, email)?;
     if n == name && e == email {
         return None;

@@ -3,6 +3,7 @@
 //! One database file per repository. Every write goes through [`Store::write`], one transaction
 //! per batch, with upserts keyed on natural ids so importing the same data twice changes nothing.
 
+mod git;
 mod github;
 mod identity;
 mod load;
@@ -10,6 +11,7 @@ mod migrations;
 pub mod snapshot;
 mod write;
 
+pub use git::{BulkSettings, CommitKey, GitWriter};
 pub use github::{clear_items_children, remove_events_not_in, replace_org_members};
 pub use identity::{RepositoryRow, same_github_repo};
 pub use load::load_dataset;

@@ -5,7 +5,7 @@ use crate::domain::{AffiliationFact, Commit, Event, IdentityLink, Item, Note, Us
 use crate::error::Result;
 use rusqlite::{Connection, params};
 
-fn json_list(v: &[String]) -> String {
+pub(super) fn json_list(v: &[String]) -> String {
     serde_json::to_string(v).unwrap_or_else(|_| "[]".into())
 }
 
@@ -14,73 +14,14 @@ pub fn trailers_json(trailers: &[(String, String)]) -> String {
     serde_json::to_string(trailers).unwrap_or_else(|_| "[]".into())
 }
 
-/// Insert or replace commits (trailers included).
+/// Insert or replace commits (trailers included). The git import's bulk insert is
+/// [`super::GitWriter::insert_new_commits`].
 pub fn upsert_commits(conn: &Connection, commits: &[Commit]) -> Result<()> {
-    write_commits(conn, commits, None)
-}
-
-/// Insert commits known not to be stored yet (a bulk import into an emptied table): the same
-/// rows as [`upsert_commits`], with a plain `INSERT`, each commit's rowid being
-/// `seq - seq_base + 1` (its walk index + 1), so later updates need no lookup by sha.
-pub fn insert_new_commits(conn: &Connection, commits: &[Commit], seq_base: i64) -> Result<()> {
-    write_commits(conn, commits, Some(seq_base))
-}
-
-/// A stored commit, by the rowid a bulk import gave it or by sha.
-#[derive(Debug, Clone, Copy)]
-pub enum CommitKey<'a> {
-    Rowid(i64),
-    Sha(&'a str),
-}
-
-/// Set a commit's PR reference unless it already has one; whether it was set.
-pub fn set_commit_pr_if_none(
-    conn: &Connection,
-    key: CommitKey<'_>,
-    number: u64,
-    via: crate::domain::PrVia,
-) -> Result<bool> {
-    let n = match key {
-        CommitKey::Rowid(id) => conn
-            .prepare_cached(
-                "UPDATE commits SET pr_number = ?1, pr_via = ?2 WHERE rowid = ?3 AND pr_number IS NULL",
-            )?
-            .execute(params![number as i64, via.as_str(), id])?,
-        CommitKey::Sha(sha) => conn
-            .prepare_cached(
-                "UPDATE commits SET pr_number = ?1, pr_via = ?2 WHERE sha = ?3 AND pr_number IS NULL",
-            )?
-            .execute(params![number as i64, via.as_str(), sha])?,
-    };
-    Ok(n > 0)
-}
-
-/// Replace a commit's markers.
-pub fn set_commit_markers(conn: &Connection, key: CommitKey<'_>, markers: &[String]) -> Result<()> {
-    match key {
-        CommitKey::Rowid(id) => conn
-            .prepare_cached("UPDATE commits SET markers = ?1 WHERE rowid = ?2")?
-            .execute(params![json_list(markers), id])?,
-        CommitKey::Sha(sha) => conn
-            .prepare_cached("UPDATE commits SET markers = ?1 WHERE sha = ?2")?
-            .execute(params![json_list(markers), sha])?,
-    };
-    Ok(())
-}
-
-const COMMIT_COLUMNS: &str = "INSERT INTO commits (sha, seq, author_name, author_email,
-    raw_author_email, author_time, committer_name, committer_email, committer_time, subject,
-    message, parent_count, pr_number, pr_via, imported_pr, applied_by_other, markers, trailers,
-    rowid)
-    VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)";
-
-fn write_commits(conn: &Connection, commits: &[Commit], fresh: Option<i64>) -> Result<()> {
-    let upsert;
-    let sql = if fresh.is_some() {
-        COMMIT_COLUMNS
-    } else {
-        upsert = format!(
-            "{COMMIT_COLUMNS}
+    let mut c = conn.prepare_cached(
+        "INSERT INTO commits (sha, seq, author_name, author_email, raw_author_email,
+            author_time, committer_name, committer_email, committer_time, subject, message,
+            parent_count, pr_number, pr_via, imported_pr, applied_by_other, markers, trailers)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)
          ON CONFLICT(sha) DO UPDATE SET seq = excluded.seq, author_name = excluded.author_name,
             author_email = excluded.author_email, raw_author_email = excluded.raw_author_email,
             author_time = excluded.author_time, committer_name = excluded.committer_name,
@@ -89,11 +30,8 @@ fn write_commits(conn: &Connection, commits: &[Commit], fresh: Option<i64>) -> R
             parent_count = excluded.parent_count, pr_number = excluded.pr_number,
             pr_via = excluded.pr_via, imported_pr = excluded.imported_pr,
             applied_by_other = excluded.applied_by_other, markers = excluded.markers,
-            trailers = excluded.trailers"
-        );
-        &upsert
-    };
-    let mut c = conn.prepare_cached(sql)?;
+            trailers = excluded.trailers",
+    )?;
     for cm in commits {
         c.execute(params![
             cm.sha,
@@ -114,7 +52,6 @@ fn write_commits(conn: &Connection, commits: &[Commit], fresh: Option<i64>) -> R
             cm.applied_by_other,
             json_list(&cm.markers),
             trailers_json(&cm.trailers),
-            fresh.map(|base| cm.seq - base + 1),
         ])?;
     }
     Ok(())
