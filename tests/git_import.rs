@@ -743,11 +743,8 @@ fn an_import_killed_before_its_watermark_is_redone_without_duplicates() {
     let before = commits(&store);
     // What a kill between batches leaves: rows written, watermark not.
     store
-        .write(|c| {
-            c.execute("DELETE FROM sync_state", [])?;
-            c.execute("DELETE FROM commits WHERE subject IN ('C0', 'C1')", [])?;
-            Ok(())
-        })
+        .conn()
+        .execute_batch("DELETE FROM sync_state; DELETE FROM commits WHERE subject IN ('C0', 'C1');")
         .unwrap();
     let stats = git::import(&mut store, &r.path).unwrap();
     assert_eq!(stats.total_commits, 5);

@@ -372,14 +372,11 @@ fn a_database_imported_by_an_older_version_is_reimported_once() {
     let mut store = import(&r.path);
     // What an older import left: no record of the rules or the mailmap it applied.
     store
-        .write(|c| {
-            c.execute(
-                "DELETE FROM sync_state WHERE key IN ('git.rules', 'git.mailmap')",
-                [],
-            )?;
-            c.execute("UPDATE commits SET trailers = '[]'", [])?;
-            Ok(())
-        })
+        .conn()
+        .execute_batch(
+            "DELETE FROM sync_state WHERE key IN ('git.rules', 'git.mailmap');
+             UPDATE commits SET trailers = '[]';",
+        )
         .unwrap();
     let stats = assert_incremental_equals_full(&mut store, &r.path);
     assert_eq!(stats.reimported, Some(git::Reimport::RulesChanged));

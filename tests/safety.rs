@@ -171,13 +171,16 @@ fn people_db(path: &Path) {
             None,
             None,
         )?;
-        c.execute(
-            "UPDATE repository SET api_url = 'https://alice:hunter2@ghe.example.com/api/v3'",
-            [],
-        )?;
         Ok(())
     })
     .unwrap();
+    // A credential in a stored URL, as an older contrail could have written it.
+    s.conn()
+        .execute(
+            "UPDATE repository SET api_url = 'https://alice:hunter2@ghe.example.com/api/v3'",
+            [],
+        )
+        .unwrap();
 }
 
 /// Every byte of every file in `dir`, searched for each needle (case-insensitive).

@@ -171,7 +171,7 @@ impl GitWriter<'_> {
 
     /// Insert or replace commits (an incremental import, which may meet its own rows).
     pub fn upsert_commits(&self, commits: &[Commit]) -> Result<()> {
-        super::upsert_commits(self.conn, commits)
+        super::upsert_commits(&super::Tx { conn: self.conn }, commits)
     }
 
     /// Set a commit's PR reference unless it already has one; whether it was set.
@@ -215,7 +215,7 @@ impl GitWriter<'_> {
 
     /// Set a `sync_state` value.
     pub fn set_state(&self, key: &str, value: &str) -> Result<()> {
-        super::set_state(self.conn, key, value)
+        super::set_state(&super::Tx { conn: self.conn }, key, value)
     }
 
     /// Record the imported repository: its path, branch and head (other fields kept).
@@ -226,7 +226,7 @@ impl GitWriter<'_> {
         head_sha: &str,
     ) -> Result<()> {
         super::set_repository(
-            self.conn,
+            &super::Tx { conn: self.conn },
             None,
             Some(git_path),
             branch,
@@ -271,7 +271,7 @@ impl Store {
     /// Run `f` in one write transaction (as [`Store::write`]) with the git import's
     /// statements.
     pub fn write_git<T>(&mut self, f: impl FnOnce(&GitWriter<'_>) -> Result<T>) -> Result<T> {
-        self.write(|conn| f(&GitWriter { conn }))
+        self.write(|tx| f(&GitWriter { conn: tx.conn }))
     }
 
     /// Switch to the settings of a bulk write (see [`BulkSettings`]); `replace_all`: a full

@@ -59,10 +59,11 @@ impl Store {
 /// Delete the events of `kind` whose ids are not in `seen` (a complete re-list of stars or
 /// forks); returns how many were deleted.
 pub fn remove_events_not_in(
-    c: &Connection,
+    tx: &super::Tx<'_>,
     kind: EventKind,
     seen: &HashSet<String>,
 ) -> Result<u64> {
+    let c: &Connection = tx.conn;
     let ids: Vec<String> = c
         .prepare_cached("SELECT id FROM events WHERE kind = ?1")?
         .query_map([kind.as_str()], |r| r.get(0))?
@@ -78,7 +79,12 @@ pub fn remove_events_not_in(
 /// Delete what a re-fetch of items `numbers` replaces: their events of `kinds` (the events
 /// GitHub lists on an item) and their commits, so deleted comments disappear and a re-fetched
 /// page never duplicates.
-pub fn clear_items_children(c: &Connection, numbers: &[u64], kinds: &[EventKind]) -> Result<()> {
+pub fn clear_items_children(
+    tx: &super::Tx<'_>,
+    numbers: &[u64],
+    kinds: &[EventKind],
+) -> Result<()> {
+    let c: &Connection = tx.conn;
     let kinds = kinds
         .iter()
         .map(|k| format!("'{}'", k.as_str()))
@@ -96,7 +102,8 @@ pub fn clear_items_children(c: &Connection, numbers: &[u64], kinds: &[EventKind]
 }
 
 /// Replace the stored members of organisation `org` with `logins`.
-pub fn replace_org_members(c: &Connection, org: &str, logins: &[String]) -> Result<()> {
+pub fn replace_org_members(tx: &super::Tx<'_>, org: &str, logins: &[String]) -> Result<()> {
+    let c: &Connection = tx.conn;
     c.execute("DELETE FROM org_members WHERE org = ?1", [org])?;
-    super::upsert_org_members(c, org, logins)
+    super::upsert_org_members(tx, org, logins)
 }

@@ -242,8 +242,9 @@ impl Store {
         self.mode
     }
 
-    /// The connection, for queries of the store's own modules.
-    // src/git moves off this (other branch): until then src/git/import.rs queries through it.
+    /// The raw connection, for tests and benchmark tools that inspect or damage a database on
+    /// purpose; contrail's own code outside src/store/ never uses it (CONTRIBUTING.md).
+    #[doc(hidden)]
     pub fn conn(&self) -> &Connection {
         &self.conn
     }
@@ -260,13 +261,14 @@ impl Store {
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let t = Tx { conn: &tx };
         if let Some((settings, facts)) = &self.pending {
             for (k, v) in settings {
-                set_setting(&tx, k, v)?;
+                set_setting(&t, k, v)?;
             }
-            replace_affiliations(&tx, facts)?;
+            replace_affiliations(&t, facts)?;
         }
-        let out = f(&Tx { conn: &tx })?;
+        let out = f(&t)?;
         tx.commit()?;
         self.pending = None;
         Ok(out)
@@ -320,17 +322,6 @@ impl Store {
 /// store's write functions (`store::upsert_items(tx, …)`, …): it runs no SQL of its own.
 pub struct Tx<'t> {
     conn: &'t Connection,
-}
-
-// src/git moves off this (other branch): its write closures still hand the transaction to
-// functions taking `&Connection`. Once they take `&Tx`, this goes and the store's write
-// functions take `&Tx` too.
-impl std::ops::Deref for Tx<'_> {
-    type Target = Connection;
-
-    fn deref(&self) -> &Connection {
-        self.conn
-    }
 }
 
 /// `file:PATH?immutable=1`, percent-encoding what a URI path cannot hold.

@@ -236,7 +236,7 @@ fn redact_rows(conn: &Connection, r: &dyn Redact, analysis: Option<&str>) -> Res
         }
     }
     if let Some(json) = analysis {
-        super::set_setting(conn, "analysis", json)?;
+        super::set_setting(&super::Tx { conn }, "analysis", json)?;
     }
     let api_url: Option<String> = strings(conn, "SELECT api_url FROM repository")?
         .into_iter()

@@ -16,7 +16,8 @@ pub fn trailers_json(trailers: &[(String, String)]) -> String {
 
 /// Insert or replace commits (trailers included). The git import's bulk insert is
 /// [`super::GitWriter::insert_new_commits`].
-pub fn upsert_commits(conn: &Connection, commits: &[Commit]) -> Result<()> {
+pub fn upsert_commits(tx: &super::Tx<'_>, commits: &[Commit]) -> Result<()> {
+    let conn: &Connection = tx.conn;
     let mut c = conn.prepare_cached(
         "INSERT INTO commits (sha, seq, author_name, author_email, raw_author_email,
             author_time, committer_name, committer_email, committer_time, subject, message,
@@ -57,7 +58,8 @@ pub fn upsert_commits(conn: &Connection, commits: &[Commit]) -> Result<()> {
     Ok(())
 }
 
-pub fn upsert_items(conn: &Connection, items: &[Item]) -> Result<()> {
+pub fn upsert_items(tx: &super::Tx<'_>, items: &[Item]) -> Result<()> {
+    let conn: &Connection = tx.conn;
     let mut st = conn.prepare_cached(
         "INSERT INTO items (number, kind, url, title, body, author, author_association, state,
             is_draft, created_at, updated_at, closed_at, merged_at, merged_by, merge_commit_sha,
@@ -101,7 +103,8 @@ pub fn upsert_items(conn: &Connection, items: &[Item]) -> Result<()> {
 }
 
 /// Record that `sha` is one of PR `number`'s commits.
-pub fn upsert_item_commits(conn: &Connection, pairs: &[(u64, String)]) -> Result<()> {
+pub fn upsert_item_commits(tx: &super::Tx<'_>, pairs: &[(u64, String)]) -> Result<()> {
+    let conn: &Connection = tx.conn;
     let mut st =
         conn.prepare_cached("INSERT OR IGNORE INTO item_commits (number, sha) VALUES (?1, ?2)")?;
     for (n, sha) in pairs {
@@ -110,7 +113,8 @@ pub fn upsert_item_commits(conn: &Connection, pairs: &[(u64, String)]) -> Result
     Ok(())
 }
 
-pub fn upsert_events(conn: &Connection, events: &[Event]) -> Result<()> {
+pub fn upsert_events(tx: &super::Tx<'_>, events: &[Event]) -> Result<()> {
+    let conn: &Connection = tx.conn;
     let mut st = conn.prepare_cached(
         "INSERT INTO events (id, kind, item, actor, at, association, state, body, target)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
@@ -134,7 +138,8 @@ pub fn upsert_events(conn: &Connection, events: &[Event]) -> Result<()> {
     Ok(())
 }
 
-pub fn upsert_users(conn: &Connection, users: &[User]) -> Result<()> {
+pub fn upsert_users(tx: &super::Tx<'_>, users: &[User]) -> Result<()> {
+    let conn: &Connection = tx.conn;
     let mut st = conn.prepare_cached(
         "INSERT INTO users (login, kind, name, company, email, database_id)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6)
@@ -157,7 +162,8 @@ pub fn upsert_users(conn: &Connection, users: &[User]) -> Result<()> {
     Ok(())
 }
 
-pub fn upsert_org_members(conn: &Connection, org: &str, logins: &[String]) -> Result<()> {
+pub fn upsert_org_members(tx: &super::Tx<'_>, org: &str, logins: &[String]) -> Result<()> {
+    let conn: &Connection = tx.conn;
     let mut st =
         conn.prepare_cached("INSERT OR IGNORE INTO org_members (org, login) VALUES (?1, ?2)")?;
     for l in logins {
@@ -166,7 +172,8 @@ pub fn upsert_org_members(conn: &Connection, org: &str, logins: &[String]) -> Re
     Ok(())
 }
 
-pub fn upsert_identity_links(conn: &Connection, links: &[IdentityLink]) -> Result<()> {
+pub fn upsert_identity_links(tx: &super::Tx<'_>, links: &[IdentityLink]) -> Result<()> {
+    let conn: &Connection = tx.conn;
     let mut st = conn.prepare_cached(
         // One reason per link, the same whatever order the evidence arrives in (an
         // incremental sync ends like a clean one).
@@ -180,7 +187,8 @@ pub fn upsert_identity_links(conn: &Connection, links: &[IdentityLink]) -> Resul
 }
 
 /// Replace all affiliation facts with `facts` (they are re-read from config at each sync).
-pub fn replace_affiliations(conn: &Connection, facts: &[AffiliationFact]) -> Result<()> {
+pub fn replace_affiliations(tx: &super::Tx<'_>, facts: &[AffiliationFact]) -> Result<()> {
+    let conn: &Connection = tx.conn;
     conn.execute("DELETE FROM affiliations", [])?;
     let mut st = conn.prepare_cached(
         "INSERT OR REPLACE INTO affiliations (identity, org, internal, from_ts, until_ts, source)
@@ -194,7 +202,8 @@ pub fn replace_affiliations(conn: &Connection, facts: &[AffiliationFact]) -> Res
     Ok(())
 }
 
-pub fn set_state(conn: &Connection, key: &str, value: &str) -> Result<()> {
+pub fn set_state(tx: &super::Tx<'_>, key: &str, value: &str) -> Result<()> {
+    let conn: &Connection = tx.conn;
     conn.prepare_cached(
         "INSERT INTO sync_state (key, value) VALUES (?1, ?2)
          ON CONFLICT(key) DO UPDATE SET value = excluded.value",
@@ -204,7 +213,8 @@ pub fn set_state(conn: &Connection, key: &str, value: &str) -> Result<()> {
 }
 
 /// Delete `keys` from `sync_state` (absent keys are fine).
-pub fn delete_state(conn: &Connection, keys: &[&str]) -> Result<()> {
+pub fn delete_state(tx: &super::Tx<'_>, keys: &[&str]) -> Result<()> {
+    let conn: &Connection = tx.conn;
     let mut st = conn.prepare_cached("DELETE FROM sync_state WHERE key = ?1")?;
     for k in keys {
         st.execute([k])?;
@@ -213,14 +223,16 @@ pub fn delete_state(conn: &Connection, keys: &[&str]) -> Result<()> {
 }
 
 /// Whether `key` is set in `sync_state`; clears it.
-pub fn take_state(conn: &Connection, key: &str) -> Result<bool> {
+pub fn take_state(tx: &super::Tx<'_>, key: &str) -> Result<bool> {
+    let conn: &Connection = tx.conn;
     Ok(conn
         .prepare_cached("DELETE FROM sync_state WHERE key = ?1")?
         .execute([key])?
         > 0)
 }
 
-pub fn set_setting(conn: &Connection, key: &str, value: &str) -> Result<()> {
+pub fn set_setting(tx: &super::Tx<'_>, key: &str, value: &str) -> Result<()> {
+    let conn: &Connection = tx.conn;
     conn.prepare_cached(
         "INSERT INTO settings (key, value) VALUES (?1, ?2)
          ON CONFLICT(key) DO UPDATE SET value = excluded.value",
@@ -231,13 +243,14 @@ pub fn set_setting(conn: &Connection, key: &str, value: &str) -> Result<()> {
 
 /// Record what this database is about. `None` leaves a field as it is.
 pub fn set_repository(
-    conn: &Connection,
+    tx: &super::Tx<'_>,
     full_name: Option<&str>,
     git_path: Option<&str>,
     default_branch: Option<&str>,
     head_sha: Option<&str>,
     api_url: Option<&str>,
 ) -> Result<()> {
+    let conn: &Connection = tx.conn;
     conn.execute(
         "INSERT INTO repository (id, full_name, git_path, default_branch, head_sha, api_url)
          VALUES (1, ?1, ?2, ?3, ?4, ?5)
@@ -259,7 +272,8 @@ pub fn set_repository(
     Ok(())
 }
 
-pub fn upsert_note(conn: &Connection, note: &Note) -> Result<()> {
+pub fn upsert_note(tx: &super::Tx<'_>, note: &Note) -> Result<()> {
+    let conn: &Connection = tx.conn;
     conn.execute(
         "INSERT INTO notes (person, text, tags, updated_at) VALUES (?1, ?2, ?3, ?4)
          ON CONFLICT(person) DO UPDATE SET text = excluded.text, tags = excluded.tags,
