@@ -81,7 +81,10 @@ pub fn trailer_email(value: &str) -> Option<String> {
     let start = value.find('<')?;
     let end = value[start..].find('>')? + start;
     let e = value[start + 1..end].trim();
-    e.contains('@').then(|| e.to_lowercase())
+    // Brackets holding whitespace or a second `<` are two trailers glued together (git/git
+    // has such lines, docs/definitions.md#people): they name no one.
+    let glued = e.contains(char::is_whitespace) || e.contains('<');
+    (e.contains('@') && !glued).then(|| e.to_lowercase())
 }
 
 /// Logins GitHub uses for deleted accounts: never one person.
@@ -787,5 +790,10 @@ mod tests {
             Some("ann@x.org")
         );
         assert_eq!(trailer_email("Ann"), None);
+        assert_eq!(
+            trailer_email("Ann <ann@x.orgReviewed-by: Bo <bo@y.org>"),
+            None,
+            "two trailers glued together name no one"
+        );
     }
 }
