@@ -212,6 +212,12 @@ fn git_history_related(store: &Store, path: &Path) -> Result<bool> {
         return Ok(true);
     }
     let repo = git2::Repository::open(path).map_err(|e| Error::git_open(path, &e))?;
+    // The common case first, one lookup: a re-sync of the same clone finds its head stored.
+    if let Ok(head) = repo.head().and_then(|h| h.peel_to_commit())
+        && store.has_commit(&head.id().to_string())?
+    {
+        return Ok(true);
+    }
     for root in store.root_commits()? {
         if let Ok(oid) = git2::Oid::from_str(&root)
             && repo.find_commit(oid).is_ok()
