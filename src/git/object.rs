@@ -29,6 +29,8 @@ pub struct RawSig {
     pub email: Vec<u8>,
     /// Unix seconds.
     pub time: i64,
+    /// The time was there and parsed (git shows a malformed one as 1970).
+    pub time_ok: bool,
 }
 
 impl RawSig {
@@ -46,15 +48,15 @@ impl RawSig {
             .position(|&b| b == b'>')
             .map_or(line.len(), |i| lt + i);
         let rest = line.get(gt + 1..).unwrap_or_default();
-        let time = std::str::from_utf8(rest)
+        let time: Option<i64> = std::str::from_utf8(rest)
             .ok()
             .and_then(|s| s.split_whitespace().next())
-            .and_then(|t| t.parse().ok())
-            .unwrap_or(0);
+            .and_then(|t| t.parse().ok());
         RawSig {
             name: trim(&line[..lt]).to_vec(),
             email: trim(&line[lt + 1..gt]).to_vec(),
-            time,
+            time: time.unwrap_or(0),
+            time_ok: time.is_some(),
         }
     }
 }
@@ -102,11 +104,18 @@ pub fn parse(oid: Oid, data: &[u8]) -> Option<RawCommit> {
         .iter()
         .rposition(|b| !b.is_ascii_whitespace())
         .map_or(0, |i| i + 1);
+    let (mut author, mut committer) = (author?, committer?);
+    // A malformed date is not 1970 (docs/git-import.md): the commit's other date stands in.
+    if !author.time_ok && committer.time_ok {
+        author.time = committer.time;
+    } else if !committer.time_ok && author.time_ok {
+        committer.time = author.time;
+    }
     Some(RawCommit {
         oid,
         parents,
-        author: author?,
-        committer: committer?,
+        author,
+        committer,
         message: message[..end].to_vec(),
         encoding,
     })
@@ -176,6 +185,20 @@ mod tests {
         assert_eq!(s.name, b"No Email");
         let s = RawSig::parse(b"N <unterminated");
         assert_eq!(s.email, b"unterminated");
+    }
+
+    /// docs/git-import.md: a malformed date takes the commit's other date, not 1970.
+    #[test]
+    fn a_malformed_date_takes_the_other_signatures_date() {
+        let data = "tree 4b825dc642cb6eb9a060e54bf8d69288fbee4904\nauthor A <a@x> garbage +0000\ncommitter C <c@x> 1700000060 +0000\n\nm";
+        let c = parse(Oid::ZERO_SHA1, data.as_bytes()).unwrap();
+        assert_eq!(
+            (c.author.time, c.committer.time),
+            (1_700_000_060, 1_700_000_060)
+        );
+        let data = "tree 4b825dc642cb6eb9a060e54bf8d69288fbee4904\nauthor A <a@x> 1700000000 +0000\ncommitter C <c@x>\n\nm";
+        let c = parse(Oid::ZERO_SHA1, data.as_bytes()).unwrap();
+        assert_eq!(c.committer.time, 1_700_000_000);
     }
 
     #[test]
