@@ -73,13 +73,11 @@ fn may_start_phrase(text: &str) -> bool {
         .any(|p| p.as_bytes()[0] == first && p.as_bytes()[..4].eq_ignore_ascii_case(head))
 }
 
-/// Whether `message` says it is a sync: a phrase in its subject (first paragraph) or at the
-/// start of one of its body lines.
-pub fn is_sync_message(message: &str) -> bool {
-    // The subject ends at the first blank line after a non-blank one (as `message::subject`).
+/// `message` as (subject, body): the subject ends at the first blank line after a non-blank
+/// one (as `message::subject`).
+fn split_subject(message: &str) -> (&str, &str) {
     let mut end = message.len();
-    let mut offset = 0;
-    let mut started = false;
+    let (mut offset, mut started) = (0, false);
     for line in message.split_inclusive('\n') {
         let blank = line.trim().is_empty();
         if blank && started {
@@ -89,7 +87,13 @@ pub fn is_sync_message(message: &str) -> bool {
         started |= !blank;
         offset += line.len();
     }
-    let (subject, body) = message.split_at(end);
+    message.split_at(end)
+}
+
+/// Whether `message` says it is a sync: a phrase in its subject (first paragraph) or at the
+/// start of one of its body lines.
+pub fn is_sync_message(message: &str) -> bool {
+    let (subject, body) = split_subject(message);
     // Each body line is tested where its text starts (after leading whitespace): scanning the
     // whole body and then checking what precedes each match costs far more (most messages
     // match nowhere, and most lines cannot start a phrase).
@@ -388,18 +392,7 @@ mod tests {
     /// The scan as first written (one regex pass over the body, then a look at what precedes
     /// each match): the line-start scan must agree with it everywhere.
     fn is_sync_message_by_full_scan(message: &str) -> bool {
-        let mut end = message.len();
-        let (mut offset, mut started) = (0, false);
-        for line in message.split_inclusive('\n') {
-            let blank = line.trim().is_empty();
-            if blank && started {
-                end = offset;
-                break;
-            }
-            started |= !blank;
-            offset += line.len();
-        }
-        let (subject, body) = message.split_at(end);
+        let (subject, body) = split_subject(message);
         SYNC_RE.is_match(subject)
             || SYNC_RE.find_iter(body).any(|m| {
                 body[..m.start()]
