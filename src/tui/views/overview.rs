@@ -17,7 +17,7 @@ pub fn draw(frame: &mut Frame, app: &mut App, area: Rect) {
     let [head, funnel_a, mid, chart] = Layout::vertical([
         Constraint::Length(if tall { 2 } else { 1 }),
         Constraint::Length(if tall { 10 } else { 9 }),
-        Constraint::Length(if tall { 9 } else { 8 }),
+        Constraint::Length(if tall { 10 } else { 8 }),
         Constraint::Min(4),
     ])
     .areas(area);
@@ -212,11 +212,19 @@ pub fn draw(frame: &mut Frame, app: &mut App, area: Rect) {
             line
         });
     }
-    if hidden > 0 {
-        lines.push(Line::styled(
-            format!("+{hidden} more signals in Workflow"),
-            t.dim,
-        ));
+    // What does not fit is counted, never cut silently: the last row that fits says how many
+    // signals and penalty lines are in Workflow instead.
+    let room = right.height.saturating_sub(2) as usize;
+    let over = if hidden > 0 || lines.len() > room {
+        let keep = lines.len().min(room.saturating_sub(1));
+        let more = hidden + lines.len() - keep;
+        lines.truncate(keep);
+        more
+    } else {
+        0
+    };
+    if over > 0 {
+        lines.push(Line::styled(format!("+{over} more in Workflow"), t.dim));
     }
     frame.render_widget(
         Paragraph::new(lines).block(block(app, "Openness · outsider penalty")),
