@@ -80,8 +80,6 @@ pub struct TimelineEntry {
 #[derive(Debug, Clone, PartialEq)]
 pub struct FunnelStat {
     pub rung: Rung,
-    /// Some source could see this rung (the report's count is not `null`).
-    pub known: bool,
     /// `None` where no source could see the rung.
     pub internal: Option<u64>,
     pub external: Option<u64>,
@@ -167,8 +165,6 @@ pub struct ViewData {
     pub drops: Vec<DropRow>,
     pub signals: Vec<SignalRow>,
     pub triage: Vec<TriageRow>,
-    /// Whether any source could see replies (the report's triage is not `null`).
-    pub triage_known: bool,
     pub monthly: Monthly,
     pub notes: HashMap<String, Note>,
     /// Median hours to a first human reply, and PR acceptance, by side (outsider penalty).
@@ -321,7 +317,6 @@ impl ViewData {
         v.reasons = reasons(&v);
         v.drops = drops(&v);
         v.triage = triage(&v);
-        v.triage_known = v.report.triage.is_some();
         v.monthly = monthly(&v.report);
         v.signals = signals(&v);
         // The analysis' numbers, null where the sources cannot know them.
@@ -763,7 +758,6 @@ fn funnel(v: &ViewData) -> Vec<FunnelStat> {
         .iter()
         .map(|r| FunnelStat {
             rung: r.stage,
-            known: r.internal.is_some(),
             internal: r.internal,
             external: r.external,
             conv_internal: r.conversion.internal,

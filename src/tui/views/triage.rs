@@ -13,7 +13,7 @@ pub fn draw(frame: &mut Frame, app: &mut App, area: Rect) {
     let Some(d) = app.data.clone() else { return };
     let t = app.theme;
     let firsts = d.triage.iter().filter(|r| r.first_timer).count();
-    let title = if d.triage_known {
+    let title = if d.report.triage.is_some() {
         format!(
             "Triage — {} waiting on a first reply, {firsts} from first-timers (★)",
             d.triage.len()
@@ -34,7 +34,7 @@ pub fn draw(frame: &mut Frame, app: &mut App, area: Rect) {
             Constraint::Length(14),
             Constraint::Min(10),
         ],
-        empty: if d.triage_known {
+        empty: if d.report.triage.is_some() {
             "no outsider is waiting on a reply"
         } else {
             "unknown: replies live on GitHub — run `contrail sync OWNER/NAME` with a token"
