@@ -273,8 +273,8 @@ fn report(config_path: Option<&Path>, args: ReportArgs) -> Result<()> {
     let store = open_existing(&db, || {
         no_database(args.repo.as_deref(), &db, args.db.is_some())
     })?;
+    let session = crate::session::Session::of(&store, config_path)?;
     drop(store);
-    let session = crate::session::Session::open(config_path, &db)?;
     let as_of = match &args.as_of {
         Some(s) => Some(crate::timefmt::parse_date(s).ok_or_else(|| {
             Error::Usage(format!(
@@ -363,8 +363,8 @@ fn snapshot_export(
 
 /// Analyse the database at `path` (read-only) with its own recorded settings.
 pub fn analyze_file(config_path: Option<&Path>, path: &Path) -> Result<crate::report::Report> {
-    drop(open_existing(path, || no_database(None, path, true))?);
-    Ok(crate::session::Session::open(config_path, path)?.analyse(None))
+    let store = open_existing(path, || no_database(None, path, true))?;
+    Ok(crate::session::Session::of(&store, config_path)?.analyse(None))
 }
 
 fn diff(config_path: Option<&Path>, args: DiffArgs) -> Result<()> {

@@ -19,7 +19,12 @@ impl Session {
     /// Read the database at `db` (read-only) and pick its settings: an explicit `--config`
     /// wins, else those recorded in the database, else the user's config.
     pub fn open(config_path: Option<&Path>, db: &Path) -> Result<Session> {
-        let dataset = Store::open_read_only(db)?.dataset()?;
+        Session::of(&Store::open_read_only(db)?, config_path)
+    }
+
+    /// [`Session::open`] on a store the caller has already opened.
+    pub fn of(store: &Store, config_path: Option<&Path>) -> Result<Session> {
+        let dataset = store.dataset()?;
         let settings = effective_settings(config_path, &dataset)?;
         Ok(Session { dataset, settings })
     }
